@@ -1,0 +1,42 @@
+"""nbgrader configuration of the PyTorch course (instructor side).
+
+Everything lives inside this folder by default (the "embedded defaults"):
+the SQLite gradebook ``gradebook.db`` and the exchange ``exchange/``.
+Change them with environment variables rather than edits, e.g. for a shared server:
+
+    COURSE_GRADEBOOK=postgresql://grader@db/pytorch   COURSE_EXCHANGE=/srv/nbgrader/exchange
+"""
+import os
+from pathlib import Path
+
+here = Path(__file__).resolve().parent
+fast = os.environ.get("COURSE_FAST", "").strip().lower() in {"1", "true", "yes", "on"}
+
+c = get_config()  # noqa: F821 (provided by traitlets)
+
+c.CourseDirectory.course_id = os.environ.get("COURSE_ID", "pytorch-course")
+c.CourseDirectory.root = str(here)
+c.CourseDirectory.source_directory = "source"
+c.CourseDirectory.release_directory = "release"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+c.CourseDirectory.db_url = os.environ.get("COURSE_GRADEBOOK", f"sqlite:///{here / 'gradebook.db'}")
+# Only the notebook is an assignment file: data come through course.datasets.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "data"]
+
+c.Exchange.root = os.environ.get("COURSE_EXCHANGE", str(here / "exchange"))
+c.Exchange.assignment_dir = str(here)
+
+# A cell may run a whole training loop: a few minutes in full mode on a CPU,
+# seconds in fast mode. A cell past its limit gets a CellTimeoutError and 0 points.
+c.Execute.timeout = int(os.environ.get("COURSE_CELL_TIMEOUT", 120 if fast else 1800))
+c.Execute.interrupt_on_timeout = True
+
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+c.ClearSolutions.enforce_metadata = True
+
+# A student who deletes a test cell still gets it graded (nbgrader #1682).
+c.OverwriteCells.add_missing_cells = True
+c.ClearHiddenTests.enforce_metadata = True

@@ -15,7 +15,7 @@ ifndef FULL
 export COURSE_FAST := 1
 endif
 
-.PHONY: setup demo test clean-demo
+.PHONY: setup demo test benchmark clean-demo
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
@@ -33,6 +33,10 @@ demo: setup
 
 test: setup
 	$(PY) -m pytest
+
+# Times every lecture (fast mode; `make benchmark FULL=1` for the real training) into docs/results.md
+benchmark: setup
+	$(PY) benchmarks/lectures.py $(if $(FULL),--full)
 
 clean-demo:
 	rm -rf gradebook.db exchange submitted feedback grades.csv .class

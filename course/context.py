@@ -8,6 +8,7 @@ instructor autogrades, into ``<student>.<lecture>``.  The student comes from
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import torch
@@ -37,15 +38,20 @@ def lecture() -> str:
 
 def student() -> str | None:
     """The student being graded, or None while a student works on their own copy."""
-    if os.environ.get("COURSE_STUDENT"):
-        return os.environ["COURSE_STUDENT"]
+    if os.environ.get("COURSE_STUDENT", "").strip():
+        return os.environ["COURSE_STUDENT"].strip()
     here = Path.cwd()
     if here.parent.parent.name == "autograded":
         return here.parent.name
     return None
 
 
+def _clean(name: str) -> str:
+    """A name safe as a visdom env (envs are saved as ``<env>.json`` files)."""
+    return re.sub(r"[^A-Za-z0-9_.@+-]", "_", name).strip(".") or "_"
+
+
 def visdom_env() -> str:
     """``<lecture>`` for a student at work, ``<student>.<lecture>`` while grading."""
     who = student()
-    return f"{who}.{lecture()}" if who else lecture()
+    return _clean(f"{who}.{lecture()}" if who else lecture())

@@ -8,21 +8,47 @@
 [(0, 1.0), (1, 0.5), (2, 0.3333333333333333)]
 >>> plot.done()
 
-A training loop calls ``add`` every step or epoch with one or more named series; each
-``LivePlot`` is one window (one training run).  Nothing here ever fails a notebook:
-with no server, or a server that stops answering, it draws with matplotlib instead.
+Each ``LivePlot`` is one window: one training run.  ``add(step, loss=...)`` draws the per-step
+series (any names, one trace each) against ``xlabel``/``ylabel``; ``add_epoch(epoch,
+accuracy=...)`` draws per-epoch series in a second panel of the same window (x: ``epoch_label``,
+y: ``epoch_ylabel``)::
+
+    plot = course.LivePlot("MNIST, SGD lr=0.01", xlabel="step", ylabel="cross-entropy loss")
+    for epoch in range(1, epochs + 1):
+        for x, y in loader:
+            ...
+            plot.add(step, loss=loss.item())
+        plot.add_epoch(epoch, accuracy=test_accuracy(model))
+    plot.done()
+
+Where it draws:
+
+* a student at work: visdom env ``<lecture>`` (the name given to ``course.start``);
+* while the instructor autogrades (``COURSE_STUDENT`` set, or run inside
+  ``autograded/<student>/<lecture>/``): env ``<student>.<lecture>``; and on ``done()`` the run's
+  loss curve also goes, as a trace named after the student, to the lecture's one comparison
+  window in env ``compare.<lecture>``, so every student's final curve lies on one plot;
+* no server (or ``COURSE_NO_VISDOM=1``): an inline matplotlib figure, redrawn at most once a second.
+
+The server is ``localhost:8097`` unless ``VISDOM_SERVER``/``VISDOM_PORT`` say otherwise.  Nothing
+here ever fails a notebook: a server that stops answering mid-run just hands over to matplotlib.
 """
 from __future__ import annotations
 
+import logging
 import math
 import os
 import socket
 import time
+import warnings
 
 from . import context
 
 HOST_VAR, PORT_VAR = "VISDOM_SERVER", "VISDOM_PORT"
 REDRAW_SECONDS = 1.0  # inline figures redraw at most once a second
+SEND_SECONDS = 0.5  # visdom gets the new points at most twice a second (and on done())
+HTTP_TIMEOUT = 5.0  # a server that hangs costs at most this, once: then matplotlib takes over
+COMPARE_PREFIX = "compare."
 
 
 def visdom_address() -> tuple[str, int]:
@@ -41,29 +67,72 @@ def server_answers(timeout: float = 0.3) -> bool:
         return False
 
 
-def _visdom_client():
+def compare_env(lecture: str | None = None) -> str:
+    """The env that holds the lecture's comparison window: ``compare.<lecture>``."""
+    return context._clean(COMPARE_PREFIX + (lecture or context.lecture()))
+
+
+def compare_window(lecture: str | None = None) -> str:
+    """The id of the lecture's comparison window (one per lecture)."""
+    return f"{lecture or context.lecture()}: every student's training loss"
+
+
+def _visdom_client(env: str):
     if os.environ.get("COURSE_NO_VISDOM") or not server_answers():
         return None
     try:
         import visdom
 
+        class _Client(visdom.Visdom):
+            def _handle_post(self, url, data=None):  # visdom posts with no timeout: a hung server would hang us
+                response = self.session.post(url, data=data if data is not None else {}, timeout=HTTP_TIMEOUT)
+                return response.text
+
         host, port = visdom_address()
-        client = visdom.Visdom(server=f"http://{host}", port=port, env=context.visdom_env(),
-                               raise_exceptions=True, use_incoming_socket=False)
-        return client if client.check_connection(timeout_seconds=2) else None
+        logger = logging.getLogger("visdom")
+        level = logger.level
+        logger.setLevel(logging.ERROR)  # no "Setting up a new session..." in every notebook
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # visdom's own DeprecationWarning (logger.warn)
+                client = _Client(server=f"http://{host}", port=port, env=env,
+                                 raise_exceptions=True, use_incoming_socket=False)
+        finally:
+            logger.setLevel(level)
+        return client if client.check_connection(timeout_seconds=0) else None
     except Exception:
         return None
+
+
+def _axis(title: str, **extra) -> dict:
+    return {"title": {"text": title}, **extra}
+
+
+def _trace(name: str, xs: list, ys: list, panel: int) -> dict:
+    trace = {"x": list(xs), "y": [None if not math.isfinite(y) else y for y in ys], "name": name,
+             "type": "scatter", "mode": "lines+markers" if panel == 2 else "lines"}
+    if panel == 2:
+        trace.update(xaxis="x2", yaxis="y2")
+    return trace
 
 
 class LivePlot:
     """One training run's curves, drawn live.  See the module doc for an example."""
 
-    def __init__(self, title: str, xlabel: str = "step", ylabel: str = "loss"):
+    def __init__(self, title: str, xlabel: str = "step", ylabel: str = "loss", *,
+                 epoch_label: str = "epoch", epoch_ylabel: str = "accuracy"):
         self.title, self.xlabel, self.ylabel = title, xlabel, ylabel
+        self.epoch_label, self.epoch_ylabel = epoch_label, epoch_ylabel
         self.history: dict[str, list[tuple[float, float]]] = {}
+        self.panel: dict[str, int] = {}  # series name -> 1 (per step) or 2 (per epoch)
+        self.lecture = context.lecture()
+        self.student = context.student()
         self.env = context.visdom_env()
-        self.win = f"{context.lecture()}: {title}"
-        self._vis = _visdom_client()
+        self.win = f"{self.lecture}: {title}"
+        self._vis = _visdom_client(self.env)
+        self._pending: dict[str, list[tuple[float, float]]] = {}
+        self._drawn_layout: bool | None = None  # the visdom window's two-panel state, None: not drawn
+        self._last_send = 0.0
         self._handle = None
         self._fig = None
         self._last_draw = 0.0
@@ -72,27 +141,109 @@ class LivePlot:
     def backend(self) -> str:
         return "visdom" if self._vis is not None else "matplotlib"
 
+    # ------------------------------------------------------------------ recording
     def add(self, x: float, **series: float) -> None:
-        """Append one point to each named series, e.g. ``plot.add(step, loss=loss.item())``."""
+        """Append one point to each named per-step series, e.g. ``plot.add(step, loss=loss.item())``."""
+        self._record(1, x, series)
+
+    def add_epoch(self, epoch: float, **series: float) -> None:
+        """Append one point to each named per-epoch series, e.g. ``plot.add_epoch(epoch, accuracy=acc)``."""
+        self._record(2, epoch, series)
+
+    def _record(self, panel: int, x: float, series: dict) -> None:
+        x = x if isinstance(x, int) else float(x.detach() if hasattr(x, "detach") else x)
         for name, y in series.items():
-            y = float(y)  # also turns a 0-d tensor into a number, so no graph is kept alive
+            y = float(y.detach() if hasattr(y, "detach") else y)  # also turns a 0-d tensor into a number, so no graph is kept alive
+            self.panel.setdefault(name, panel)
             self.history.setdefault(name, []).append((x, y))
-            if self._vis is not None:
-                self._send(x, name, y)
+            self._pending.setdefault(name, []).append((x, y))
+        if self._vis is not None:
+            now = time.monotonic()
+            if self._drawn_layout is None or now - self._last_send >= SEND_SECONDS:
+                self._flush()
         if self._vis is None:
             self._draw_inline(force=False)
 
-    def _send(self, x: float, name: str, y: float) -> None:
-        first = len(self.history[name]) == 1
+    def last(self, name: str = "loss") -> float:
+        """The last value of series ``name``."""
+        return self.history[name][-1][1]
+
+    def done(self) -> None:
+        """Draw the final state (call after the loop); while grading, add the curve to the comparison."""
+        if self._vis is not None:
+            self._flush(full=True)
+            if self.student and self._vis is not None:
+                self._send_comparison()
+        if self._vis is None:
+            self._draw_inline(force=True)
+
+    # ------------------------------------------------------------------ visdom
+    def _two_panels(self) -> bool:
+        return 2 in self.panel.values()
+
+    def _layout(self) -> dict:
+        layout = {"title": {"text": self.title}, "showlegend": True,
+                  "margin": {"l": 60, "r": 30, "t": 50, "b": 50},
+                  "xaxis": _axis(self.xlabel), "yaxis": _axis(self.ylabel)}
+        if self._two_panels():
+            layout["xaxis"]["domain"] = [0.0, 0.55]
+            layout["xaxis2"] = _axis(self.epoch_label, domain=[0.68, 1.0], anchor="y2")
+            layout["yaxis2"] = _axis(self.epoch_ylabel, anchor="x2")
+            layout["legend"] = {"orientation": "h", "y": -0.2}
+        return layout
+
+    def _opts(self) -> dict:
+        return {"title": self.title, "width": 760 if self._two_panels() else 520, "height": 380}
+
+    def _flush(self, full: bool = False) -> None:
+        """Send what visdom has not seen: the whole window at first or on a layout change, else appends."""
+        self._last_send = time.monotonic()
         try:
-            self._vis.line(
-                X=[x], Y=[y], win=self.win, env=self.env, name=name,
-                update=None if first and len(self.history) == 1 else "append",
-                opts=dict(title=self.title, xlabel=self.xlabel, ylabel=self.ylabel, showlegend=True),
-            )
-        except Exception:  # the server went away: keep going inline
+            if full or self._drawn_layout != self._two_panels():
+                traces = [_trace(n, [p[0] for p in pts], [p[1] for p in pts], self.panel[n])
+                          for n, pts in self.history.items()]
+                self._vis._send({"data": traces, "win": self.win, "eid": self.env,
+                                 "layout": self._layout(), "opts": self._opts()}, endpoint="events")
+                self._drawn_layout = self._two_panels()
+            else:
+                for name, pts in self._pending.items():
+                    trace = _trace(name, [p[0] for p in pts], [p[1] for p in pts], self.panel[name])
+                    self._vis._send({"data": [trace], "win": self.win, "eid": self.env, "name": name,
+                                     "append": True, "layout": {}, "opts": {}}, endpoint="update")
+            self._pending.clear()
+        except Exception:  # the server went away or hangs: keep going inline
             self._vis = None
 
+    def _comparison_series(self) -> str | None:
+        steps = [n for n, p in self.panel.items() if p == 1]
+        if not steps:
+            return None
+        return "loss" if "loss" in steps else steps[0]
+
+    def _send_comparison(self) -> None:
+        """Put this run's loss curve, named after the student, on the lecture's comparison window."""
+        series = self._comparison_series()
+        if series is None:
+            return
+        pts = self.history[series]
+        trace = _trace(self.student, [p[0] for p in pts], [p[1] for p in pts], 1)
+        env, win = compare_env(self.lecture), compare_window(self.lecture)
+        layout = {"title": {"text": f"{self.lecture}: {series} of every student (last run: {self.title})"},
+                  "showlegend": True, "margin": {"l": 60, "r": 30, "t": 50, "b": 50},
+                  "xaxis": _axis(self.xlabel), "yaxis": _axis(self.ylabel)}
+        try:
+            self._vis._send({"eid": env}, endpoint=f"env/{env}")  # creates the env when missing
+            exists = self._vis._send({"win": win, "eid": env}, endpoint="win_exists") == "true"
+            # append=True creates the window when missing; append=False replaces the student's trace
+            # (a student graded again, or a lecture's later run, replaces rather than extends the curve)
+            self._vis._send({"data": [trace], "win": win, "eid": env, "name": self.student,
+                             "append": not exists, "layout": layout,
+                             "opts": {"title": f"{self.lecture}: every student", "width": 620, "height": 420}},
+                            endpoint="update")
+        except Exception:
+            self._vis = None
+
+    # ------------------------------------------------------------------ matplotlib
     def _draw_inline(self, force: bool) -> None:
         now = time.monotonic()
         if not force and now - self._last_draw < REDRAW_SECONDS:
@@ -107,17 +258,29 @@ class LivePlot:
             from IPython.display import display
         except Exception:
             return
-        if self._fig is None:
-            self._fig, self._ax = plt.subplots(figsize=(6, 3.5))
-            plt.close(self._fig)  # we display it ourselves, not at the cell's end
-        ax = self._ax
-        ax.clear()
-        for name, points in self.history.items():
-            xs, ys = zip(*points)
-            ax.plot(xs, ys, label=name)
-        ax.set(title=self.title, xlabel=self.xlabel, ylabel=self.ylabel)
-        if any(math.isfinite(y) and y > 0 for pts in self.history.values() for _, y in pts):
-            ax.legend(loc="best")
+        try:
+            two = self._two_panels()
+            if self._fig is None or len(self._fig.axes) != (2 if two else 1):
+                self._fig, axes = plt.subplots(1, 2 if two else 1, figsize=(10 if two else 6, 3.5),
+                                               squeeze=False)
+                plt.close(self._fig)  # we display it ourselves, not at the cell's end
+            axes = self._fig.axes
+            for ax in axes:
+                ax.clear()
+            self._fig.suptitle(self.title)
+            axes[0].set(xlabel=self.xlabel, ylabel=self.ylabel)
+            if two:
+                axes[1].set(xlabel=self.epoch_label, ylabel=self.epoch_ylabel)
+            for name, points in self.history.items():
+                xs, ys = zip(*points)
+                panel = self.panel[name]
+                axes[panel - 1].plot(xs, ys, label=name, marker="o" if panel == 2 else None)
+            for ax in axes:
+                if ax.lines:
+                    ax.legend(loc="best")
+            self._fig.tight_layout()
+        except Exception:
+            return
         if not _in_notebook():
             return
         if self._handle is None:
@@ -125,14 +288,10 @@ class LivePlot:
         else:
             self._handle.update(self._fig)
 
-    def done(self) -> None:
-        """Draw the final state (call after the loop)."""
-        if self._vis is None:
-            self._draw_inline(force=True)
-
-    def last(self, name: str = "loss") -> float:
-        """The last value of series ``name``."""
-        return self.history[name][-1][1]
+    @property
+    def figure(self):
+        """The matplotlib figure of the fall-back (None until it has drawn)."""
+        return self._fig
 
 
 def _in_notebook() -> bool:

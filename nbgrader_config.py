@@ -40,3 +40,16 @@ c.ClearSolutions.enforce_metadata = True
 # A student who deletes a test cell still gets it graded (nbgrader #1682).
 c.OverwriteCells.add_missing_cells = True
 c.ClearHiddenTests.enforce_metadata = True
+
+# Sandboxed, parallel autograding (`python -m course autograde LECTURE --jobs N`, docs/grading.md).
+# Each student's kernel runs in bubblewrap (no network, read-only view, private tmpfs) as an
+# unprivileged uid with these limits; the `course autograde` flags override them.
+c.Sandbox.cell_timeout = c.Execute.timeout
+c.Sandbox.notebook_timeout = int(os.environ.get("COURSE_NOTEBOOK_TIMEOUT", 900 if fast else 7200))
+c.Sandbox.cpu_seconds = int(os.environ.get("COURSE_SANDBOX_CPU_SECONDS", 1800 if fast else 14400))
+c.Sandbox.memory_mb = int(os.environ.get("COURSE_SANDBOX_MEMORY_MB", 8192))
+c.Sandbox.processes = int(os.environ.get("COURSE_SANDBOX_PROCESSES", 128))
+c.Sandbox.file_mb = int(os.environ.get("COURSE_SANDBOX_FILE_MB", 256))
+c.Sandbox.disk_mb = int(os.environ.get("COURSE_SANDBOX_DISK_MB", 512))
+c.Sandbox.output_kb = int(os.environ.get("COURSE_SANDBOX_OUTPUT_KB", 2048))
+c.Sandbox.uid_base = int(os.environ.get("COURSE_SANDBOX_UID_BASE", 61000))

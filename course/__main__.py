@@ -2,6 +2,8 @@
 
     python -m course demo [--root DIR] [--lectures 01_linear_model,...]
     python -m course data                  # fetch and verify every data set
+    python -m course autograde LECTURE [--jobs N] [--student a,b] [--feedback]
+                                           # sandboxed, parallel autograding (docs/grading.md)
 """
 from __future__ import annotations
 
@@ -20,7 +22,40 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--lectures", default="", help="comma-separated lecture names (default: all)")
     demo.add_argument("--device", choices=("cpu", "cuda", "auto"), help="sets COURSE_DEVICE for grading")
     sub.add_parser("data", help="fetch and verify every data set into the cache")
+    grade = sub.add_parser("autograde", help="grade a lecture's submissions, sandboxed and in parallel")
+    grade.add_argument("lecture")
+    grade.add_argument("--root", type=Path, default=Path.cwd(), help="the course folder (default: here)")
+    grade.add_argument("--jobs", "-j", type=int, default=1, help="parallel sandboxed kernels (default 1)")
+    grade.add_argument("--student", default="", help="comma-separated students (default: every submission)")
+    grade.add_argument("--feedback", action="store_true", help="then run `nbgrader generate_feedback`")
+    grade.add_argument("--no-progress", action="store_true", help="no progress bar")
+    limits = grade.add_argument_group("sandbox limits (override c.Sandbox.* of nbgrader_config.py)")
+    for flag, help_ in (("cell-timeout", "seconds per cell"), ("notebook-timeout", "seconds per notebook"),
+                        ("cpu-seconds", "CPU seconds per kernel"), ("memory-mb", "address space per process, MB"),
+                        ("processes", "processes/threads per kernel"), ("file-mb", "largest file written, MB"),
+                        ("disk-mb", "size of each writable tmpfs, MB"), ("output-kb", "output kept per cell, KB"),
+                        ("threads", "CPU threads per kernel (0: cores // jobs)")):
+        limits.add_argument(f"--{flag}", type=int, help=help_)
     args = parser.parse_args(argv)
+
+    if args.command == "autograde":
+        from .grading import autograde, nbgrader_cli, sandbox
+
+        root = args.root.resolve()
+        cfg = sandbox.load_config(root).replace(**{
+            k: getattr(args, k) for k in ("cell_timeout", "notebook_timeout", "cpu_seconds", "memory_mb",
+                                          "processes", "file_mb", "disk_mb", "output_kb", "threads")})
+        try:
+            result = autograde.grade_class(root, args.lecture, jobs=args.jobs, cfg=cfg,
+                                           students=[s for s in args.student.split(",") if s] or None,
+                                           progress=not args.no_progress)
+        except sandbox.SandboxError as exc:
+            print(f"[course] refusing to grade: {exc}", file=sys.stderr)
+            return 2
+        autograde.print_summary(result)
+        if args.feedback and result.graded:
+            nbgrader_cli.run(["generate_feedback", args.lecture, "--force"], cwd=root)
+        return 1 if result.failed else 0
 
     if args.command == "demo":
         from .grading import pipeline

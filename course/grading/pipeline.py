@@ -75,9 +75,16 @@ def students_submit(root: Path, lecture: str, cid: str) -> None:
         nbgrader_cli.run(["submit", lecture, *exchange], cwd=home, user=student)
 
 
-def collect_and_grade(root: Path, lecture: str) -> None:
+def collect_and_grade(root: Path, lecture: str, jobs: int | None = None) -> None:
+    """Collect, then grade with the sandboxed parallel grader (course.grading.autograde), then feedback."""
+    from . import autograde
+
     nbgrader_cli.run(["collect", lecture, "--update"], cwd=root)
-    nbgrader_cli.run(["autograde", lecture, "--force"], cwd=root)
+    jobs = jobs or int(os.environ.get("COURSE_GRADING_JOBS", "0")) or min(2, os.cpu_count() or 1)
+    result = autograde.grade_class(root, lecture, jobs=jobs, progress=False, log=say)
+    autograde.print_summary(result, log=say)
+    if result.failed:
+        raise nbgrader_cli.NbgraderError(f"{lecture}: could not grade {', '.join(sorted(result.failed))}")
     nbgrader_cli.run(["generate_feedback", lecture, "--force"], cwd=root)
 
 

@@ -1,0 +1,228 @@
+"""Execute one student's (already canonical) notebook in a sandboxed kernel.
+
+What it adds to nbclient (which nbgrader's ``Execute`` uses too):
+
+* the kernel is started by :class:`sandbox.SandboxedKernelManager` (bubblewrap, rlimits, no network);
+* a cell past ``cell_timeout`` is interrupted; a kernel that does not come back, a kernel that
+  dies (``os._exit``, a segfault, a memory or CPU limit) or a notebook past ``notebook_timeout``
+  ends the run: the cell gets an error output saying what happened and the cells after it an
+  error "not run", so their tests score 0 and the student reads why;
+* output is capped per cell (``output_kb``) and ZeroMQ messages per message (32 MB), so
+  gigabytes of output cannot exhaust the grader;
+* around each autograded test cell :mod:`course.grading.guards` checks that nothing the tests
+  rely on was replaced; a test cell that ran with tampered machinery gets an error output.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from pathlib import Path
+
+import nbformat
+import zmq
+from nbclient import NotebookClient
+from nbclient.exceptions import DeadKernelError
+from nbformat import NotebookNode
+
+from . import sandbox
+from .notebooks import nbgrader_meta
+
+MAX_MESSAGE = 32 * 1024 * 1024
+GUARD = "__import__('course.grading.guards', fromlist=['check'])"
+
+
+def error_output(ename: str, evalue: str) -> NotebookNode:
+    return nbformat.v4.new_output("error", ename=ename, evalue=evalue,
+                                  traceback=[f"\x1b[0;31m{ename}\x1b[0m: {evalue}"])
+
+
+def _size(msg: dict) -> int:
+    content = msg.get("content", {})
+    if "text" in content:
+        return len(content["text"])
+    if "data" in content:
+        return sum(len(v) if isinstance(v, str) else len(json.dumps(v)) for v in content["data"].values())
+    if "traceback" in content:
+        return sum(len(t) for t in content["traceback"])
+    return 0
+
+
+class _Client(NotebookClient):
+    """nbclient with an output cap and the last execute_reply remembered."""
+
+    def __init__(self, *args, output_limit: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._output_limit = output_limit
+        self._output_used: dict[int, int] = {}
+        self._cut: set[int] = set()
+        self.last_reply: dict | None = None
+        self.on_cell_executed = self._remember_reply
+
+    def _remember_reply(self, **kwargs):
+        self.last_reply = kwargs.get("execute_reply")
+
+    def output(self, outs, msg, display_id, cell_index):
+        used = self._output_used.get(cell_index, 0) + _size(msg)
+        self._output_used[cell_index] = used
+        if used > self._output_limit and msg["msg_type"] != "error":
+            if cell_index not in self._cut:
+                self._cut.add(cell_index)
+                return nbformat.v4.new_output(
+                    "stream", name="stderr",
+                    text=f"\n[grader] output cut: this cell printed more than {self._output_limit // 1024} KB\n")
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
+
+class Outcome:
+    def __init__(self) -> None:
+        self.notes: list[str] = []       # feedback lines for the student
+        self.incident: str | None = None  # timeout / crash / limit: the run did not finish normally
+        self.violations: dict[str, list[str]] = {}
+        self.seconds = 0.0
+
+
+async def _reply(kc, msg_id: str, timeout: float) -> dict | None:
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        try:
+            msg = await kc.shell_channel.get_msg(timeout=left)
+        except Exception:  # queue.Empty on timeout
+            return None
+        if msg.get("parent_header", {}).get("msg_id") == msg_id:
+            return msg
+
+
+async def _expression(kc, expr: str, timeout: float) -> str | None:
+    """Evaluate ``expr`` in the kernel without a cell; its repr, or None if it failed."""
+    msg_id = kc.execute("", silent=True, store_history=False, user_expressions={"r": expr})
+    reply = await _reply(kc, msg_id, timeout)
+    if reply is None:
+        return None
+    result = reply["content"].get("user_expressions", {}).get("r", {})
+    if result.get("status") != "ok":
+        return None
+    return result.get("data", {}).get("text/plain")
+
+
+def _parse_json_repr(text: str | None):
+    import ast
+
+    if text is None:
+        return None
+    try:
+        return json.loads(ast.literal_eval(text))
+    except Exception:
+        return None
+
+
+def _not_run(cells, start: int, why: str) -> None:
+    for cell in cells[start:]:
+        if cell.cell_type == "code":
+            cell.outputs = [error_output("NotRun", f"this cell was not run: {why}")]
+            cell.execution_count = None
+
+
+async def _execute(nb, cfg: sandbox.SandboxConfig, *, student: str, runtime_dir: Path,
+                   submission_dir: Path | None, data_dir: Path | None, slot: int, jobs: int,
+                   tampered: dict[str, str]) -> Outcome:
+    outcome = Outcome()
+    env = sandbox.kernel_env(cfg, student=student, data_dir=data_dir, jobs=jobs)
+    km = sandbox.SandboxedKernelManager(kernel_name="python3", transport="ipc", ip=str(runtime_dir / "k"),
+                                        connection_file=str(runtime_dir / "kernel.json"))
+    km.sandbox_prefix = sandbox.command([], cfg=cfg, runtime_dir=runtime_dir, submission_dir=submission_dir,
+                                        data_dir=data_dir, env=env, slot=slot)
+    km.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE)
+    client = _Client(nb, km=km, timeout=cfg.cell_timeout, allow_errors=True, interrupt_on_timeout=True,
+                     error_on_timeout={"ename": "CellTimeoutError",
+                                       "evalue": f"the cell ran past the {cfg.cell_timeout} s limit and was stopped",
+                                       "traceback": [f"CellTimeoutError: the cell ran past {cfg.cell_timeout} s"]},
+                     record_timing=False, shutdown_kernel="immediate", startup_timeout=120,
+                     iopub_timeout=5, raise_on_iopub_timeout=False, output_limit=cfg.output_kb * 1024,
+                     extra_arguments=["--HistoryManager.hist_file=:memory:"], kernel_name="python3")
+    cells = nb.cells
+    t0 = time.monotonic()
+    deadline = t0 + cfg.notebook_timeout
+    async with client.async_setup_kernel():
+        kc = client.kc
+        installed = _parse_json_repr(await _expression(kc, f"{GUARD}.install()", timeout=180))
+        if not installed:
+            raise sandbox.SandboxError("the kernel started but the grader's guard could not be installed")
+        for index, cell in enumerate(cells):
+            if cell.cell_type != "code":
+                continue
+            meta = nbgrader_meta(cell)
+            is_test = bool(meta.get("grade")) and not meta.get("solution")
+            gid = meta.get("grade_id", "")
+            found: list[str] = []
+            if is_test:
+                before = _parse_json_repr(await _expression(kc, f"{GUARD}.check()", timeout=30))
+                found += before if before is not None else ["the grader's integrity check could not run"]
+            client.last_reply = None
+            left = deadline - time.monotonic()
+            try:
+                if left <= 0:
+                    raise asyncio.TimeoutError
+                await asyncio.wait_for(client.async_execute_cell(cell, index, store_history=True), timeout=left)
+            except DeadKernelError:
+                code = km.provisioner.process.poll() if km.provisioner and km.provisioner.process else None
+                why = (f"the kernel died while this cell ran (exit status {code}): the code ended the Python "
+                       "process (os._exit, a crash, or a memory/CPU limit)")
+                cell.outputs.append(error_output("DeadKernelError", why))
+                outcome.incident = "kernel died"
+                outcome.notes.append(f"The kernel died in cell {index} ({gid or 'not graded'}); later cells were not run.")
+                _not_run(cells, index + 1, "the kernel died earlier")
+                break
+            except asyncio.TimeoutError:
+                cell.outputs.append(error_output(
+                    "NotebookTimeoutError", f"the notebook ran past its {cfg.notebook_timeout} s limit"))
+                outcome.incident = "notebook timeout"
+                outcome.notes.append(f"The notebook ran past {cfg.notebook_timeout} s in cell {index}; later cells were not run.")
+                _not_run(cells, index + 1, "the notebook ran out of time earlier")
+                break
+            reply = (client.last_reply or {}).get("content", {})
+            if reply.get("status") == "error" and not any(o.output_type == "error" for o in cell.outputs):
+                cell.outputs.append(error_output(reply.get("ename") or "Error",
+                                                 reply.get("evalue") or "the cell failed (its error output was hidden)"))
+            if reply.get("ename") == "CellTimeoutError":
+                outcome.notes.append(f"Cell {index} ({gid or 'not graded'}) ran past {cfg.cell_timeout} s and was stopped.")
+                alive = await _expression(kc, "1", timeout=10)
+                if alive is None:
+                    outcome.incident = "cell timeout"
+                    outcome.notes.append("The kernel did not stop when interrupted; later cells were not run.")
+                    _not_run(cells, index + 1, "an earlier cell could not be stopped")
+                    break
+            if is_test:
+                after = _parse_json_repr(await _expression(kc, f"{GUARD}.check()", timeout=30))
+                found += after if after is not None else ["the grader's integrity check could not run"]
+                if found:
+                    outcome.violations[gid] = sorted(set(found))
+                    cell.outputs.append(error_output(
+                        "IntegrityError", "this test ran with tampered grading machinery and scores 0: "
+                        + "; ".join(sorted(set(found))[:8])))
+                    outcome.notes.append(f"{gid}: scores 0, the code tampered with what the test uses "
+                                         f"({'; '.join(sorted(set(found))[:3])}).")
+            if gid in tampered:
+                cell.outputs.append(error_output("TamperedCellError", tampered[gid]))
+    outcome.seconds = time.monotonic() - t0
+    return outcome
+
+
+def execute(nb, cfg: sandbox.SandboxConfig, **kwargs) -> Outcome:
+    """Run ``nb`` in place (outputs filled in); see :func:`_execute` for the keyword arguments."""
+    return asyncio.run(_execute(nb, cfg, **kwargs))
+
+
+def runtime_dir_for(student: str) -> Path:
+    """A private, short (Unix socket paths are limited to ~100 bytes) folder for one kernel."""
+    import tempfile
+
+    base = Path(os.environ.get("COURSE_GRADER_RUNTIME", tempfile.gettempdir()))
+    path = Path(tempfile.mkdtemp(prefix="cg-", dir=base))
+    os.chmod(path, 0o777)  # the kernel's uid creates its sockets here; no other sandbox sees it
+    return path

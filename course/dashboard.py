@@ -218,11 +218,35 @@ def serve_visdom(port: int | None = None, env_path: Path | None = None, all_inte
     logging.getLogger().setLevel(logging.WARNING)
     from visdom.server.run_server import start_server  # no download_scripts() on this path
 
+    _allow_user_stylesheet()
+
     say(f"visdom at http://localhost:{port}  (envs saved in {env_path}; stop with Ctrl-C)")
     say("students: run the notebooks as usual — each lecture draws into the env named after it; "
         f"from another port, set VISDOM_PORT={port} before starting Jupyter")
     start_server(port=port, base_url="", env_path=str(env_path) + os.sep, bind_local=not all_interfaces,
                  print_func=lambda p: None)
+
+
+def _allow_user_stylesheet() -> None:
+    """Let visdom 0.2.4's page link its user stylesheet under tornado >= 6.3.
+
+    index.html asks for ``static_url("../user/style.css")`` (served by visdom's ``/user/`` handler);
+    newer tornado refuses to hash a file outside the static folder and answers the whole page with
+    403.  For such paths the URL is built without the version hash, as older tornado did.
+    """
+    from tornado.web import StaticFileHandler
+
+    original = StaticFileHandler.make_static_url.__func__
+    if getattr(original, "_course_patched", False):
+        return
+
+    def make_static_url(cls, settings, path, include_version=True):
+        if path.startswith("../"):
+            return settings.get("static_url_prefix", "/static/") + path
+        return original(cls, settings, path, include_version)
+
+    make_static_url._course_patched = True
+    StaticFileHandler.make_static_url = classmethod(make_static_url)
 
 
 def start_visdom(port: int, env_path: Path, timeout: float = 60.0, log: Path | None = None) -> subprocess.Popen:
@@ -273,6 +297,8 @@ def lab_command(port: int, root: Path = ROOT, token: str | None = None, ip: str 
                "--LabApp.disabled_extensions={}"]
     if token is not None:
         command.append(f"--IdentityProvider.token={token}")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # CI and containers run as root
+        command.append("--allow-root")
     return command
 
 

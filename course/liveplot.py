@@ -228,7 +228,7 @@ class LivePlot:
         pts = self.history[series]
         trace = _trace(self.student, [p[0] for p in pts], [p[1] for p in pts], 1)
         env, win = compare_env(self.lecture), compare_window(self.lecture)
-        layout = {"title": {"text": f"{self.lecture}: {series} of every student (last run: {self.title})"},
+        layout = {"title": {"text": f"{self.lecture}: {series} of each student's last training run"},
                   "showlegend": True, "margin": {"l": 60, "r": 30, "t": 50, "b": 50},
                   "xaxis": _axis(self.xlabel), "yaxis": _axis(self.ylabel)}
         try:

@@ -164,6 +164,12 @@ def lab_server(tmp_path_factory):
     env = {"COURSE_GRADEBOOK": f"sqlite:///{root / 'gradebook.db'}", "COURSE_EXCHANGE": str(root / "exchange"),
            "JUPYTER_CONFIG_DIR": str(root / ".jupyter"), "JUPYTER_RUNTIME_DIR": str(root / ".runtime")}
     (root / "exchange").mkdir()
+    # a fresh workspace, and no "get notified about Jupyter news?" toast over the screenshots
+    settings = root / ".lab-settings"
+    news = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    news.parent.mkdir(parents=True)
+    news.write_text('{"fetchNews": "false"}')
+    env.update(JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(root / ".lab-workspaces"))
     proc = dashboard.start_lab(port, root, token, timeout=180, log=root / "lab.log", extra_env=env)
     yield LabServer(port, root, token, proc)
     dashboard.stop(proc)
@@ -201,8 +207,9 @@ def console_errors(driver) -> list[str]:
     return [e["message"] for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
 
 
-def screenshot(driver, name: str) -> Path:
-    IMG.mkdir(parents=True, exist_ok=True)
-    path = IMG / name
+def screenshot(driver, name: str, folder: Path | None = None) -> Path:
+    folder = folder or IMG
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
     driver.save_screenshot(str(path))
     return path

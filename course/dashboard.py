@@ -23,6 +23,7 @@ import io
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -292,9 +293,7 @@ def lab_command(port: int, root: Path = ROOT, token: str | None = None, ip: str 
     enabled = "{" + ", ".join(f"'{name}': True" for name in NBGRADER_SERVER_EXTENSIONS) + "}"
     command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--ip={ip}", f"--port={port}",
                "--port-retries=0", f"--ServerApp.root_dir={root}",
-               f"--ServerApp.jpserver_extensions={enabled}",
-               # nbgrader's labextension (toolbar, formgrader, assignment list) must not be disabled
-               "--LabApp.disabled_extensions={}"]
+               f"--ServerApp.jpserver_extensions={enabled}"]
     if token is not None:
         command.append(f"--IdentityProvider.token={token}")
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # CI and containers run as root
@@ -322,6 +321,11 @@ def serve_lab(port: int | None = None, root: Path = ROOT) -> int:
     say(f"  assignment list (student): menu Nbgrader → Assignment List")
     say(f"  live plots: visdom at http://localhost:{visdom_port()} when `make visdom` runs")
     proc = subprocess.Popen(lab_command(port, root, token), cwd=root, env=lab_env(root))
+
+    def interrupted(*_):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupted)  # `kill` of this launcher also stops JupyterLab
     try:
         return proc.wait()
     except KeyboardInterrupt:

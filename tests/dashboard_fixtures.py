@@ -50,9 +50,13 @@ class VisdomServer:
 
         import visdom
 
+        import warnings
+
         logging.getLogger("visdom").setLevel(logging.ERROR)
-        return visdom.Visdom(server="http://127.0.0.1", port=self.port, raise_exceptions=True,
-                             use_incoming_socket=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # visdom's logger.warn DeprecationWarning
+            return visdom.Visdom(server="http://127.0.0.1", port=self.port, raise_exceptions=True,
+                                 use_incoming_socket=False)
 
     def window(self, env: str, win: str) -> dict:
         """A window's data, read back through visdom's own API."""

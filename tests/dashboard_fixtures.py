@@ -184,7 +184,7 @@ def lab_server(tmp_path_factory):
 def browser(tmp_path_factory):
     """Headless Chromium driven by selenium; external hosts do not resolve (as on a machine offline)."""
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.skip(f"{CHROMIUM} / {CHROMEDRIVER} missing: run `make browser-deps` (apt: chromium chromium-driver)")
+        pytest.fail(f"{CHROMIUM} / {CHROMEDRIVER} missing: run `make browser-deps` (apt: chromium chromium-driver)")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 

@@ -29,6 +29,12 @@ from pathlib import Path
 from . import sandbox
 
 
+# The worker imports course.grading without running course/__init__.py (which imports torch):
+# a small, quick process; the kernels import torch inside their sandbox.
+WORKER_BOOT = ("import sys, types; pkg = types.ModuleType('course'); pkg.__path__ = [sys.argv[1]]; "
+               "sys.modules['course'] = pkg; from course.grading.worker import main; sys.exit(main())")
+
+
 @dataclass
 class ClassResult:
     lecture: str
@@ -112,8 +118,20 @@ def grade_class(root: Path, lecture: str, *, jobs: int = 1, students: list[str] 
     todo = [s for s in everyone if students is None or s in students]
     data = data_dir()
     slots = list(range(max(1, jobs)))
+    workers: dict[int, subprocess.Popen] = {}
     lock = threading.Lock()
     bar = _progress(len(todo), progress)
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+
+    def worker_for(slot: int) -> subprocess.Popen:
+        proc = workers.get(slot)
+        if proc is None or proc.poll() is not None:
+            log_file = open(staging / f"worker-{slot}.log", "a")
+            proc = subprocess.Popen([sys.executable, "-c", WORKER_BOOT, str(Path(__file__).resolve().parent.parent)], cwd=root, env=env, text=True,
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log_file)
+            workers[slot] = proc
+        return proc
 
     def run_one(student: str) -> tuple[str, int, str]:
         with lock:
@@ -124,14 +142,25 @@ def grade_class(root: Path, lecture: str, *, jobs: int = 1, students: list[str] 
                    "sandbox": cfg.__dict__, "slot": slot, "jobs": jobs, "data_dir": str(data) if data else None}
             path = staging / "jobs" / f"{student}.json"
             path.write_text(json.dumps(job))
-            env = dict(os.environ, PYTHONUNBUFFERED="1")
-            env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+            proc = worker_for(slot)
+            watchdog = threading.Timer(cfg.notebook_timeout + 300, proc.kill)
+            watchdog.start()
             try:
-                proc = subprocess.run([sys.executable, "-m", "course.grading.worker", str(path)], cwd=root, env=env,
-                                      capture_output=True, text=True, timeout=cfg.notebook_timeout + 300)
-            except subprocess.TimeoutExpired:
-                return student, -1, "the grading worker ran past its time limit"
-            return student, proc.returncode, (proc.stderr or proc.stdout).strip()[-1500:]
+                proc.stdin.write(str(path) + "\n")
+                proc.stdin.flush()
+                while True:
+                    line = proc.stdout.readline()
+                    if not line or line.startswith('{"student": '):
+                        break
+            except (BrokenPipeError, OSError):
+                line = ""
+            finally:
+                watchdog.cancel()
+            if not line:
+                proc.kill()
+                return student, -1, "the grading worker died or ran past its time limit"
+            answer = json.loads(line)
+            return student, 0 if answer["ok"] else 3, answer.get("error", "")
         finally:
             with lock:
                 slots.append(slot)
@@ -154,6 +183,12 @@ def grade_class(root: Path, lecture: str, *, jobs: int = 1, students: list[str] 
                                 incidents=len(result.incidents), refresh=True)
     if bar is not None:
         bar.close()
+    for proc in workers.values():
+        try:
+            proc.stdin.close()
+            proc.wait(timeout=30)
+        except Exception:
+            proc.kill()
 
     if result.reports:
         env = dict(os.environ)

@@ -98,7 +98,7 @@ def readonly_paths(data_dir: Path | None, extra: list[str] = ()) -> list[str]:
     paths.add(str(prefix))  # the virtual environment (python, ipykernel, torch, nbgrader...)
     for p in (sys.base_prefix, os.path.realpath(sys.executable)):
         paths.add(str(Path(p) if Path(p).is_dir() else Path(p).parent.parent))
-    paths.add(str(Path(course.__file__).resolve().parent))  # the installed course package
+    paths.add(str(Path(list(course.__path__)[0]).resolve()))  # the installed course package
     if data_dir is not None:
         paths.add(str(data_dir))
     paths.update(extra)
@@ -138,13 +138,13 @@ def command(argv: list[str], *, cfg: SandboxConfig, runtime_dir: Path, submissio
         if os.path.exists(f"/{target}"):
             args += ["--symlink", target, f"/{name}"]
             made.add(f"/{name}")
-    for path in readonly_paths(data_dir, cfg.readonly):
-        _mkdirs(args, made, path)
-        args += ["--ro-bind", path, path]
     size = str(cfg.disk_mb * 1024 * 1024)
     for path, perms in ((workdir, "0777"), ("/tmp", "1777"), ("/dev/shm", "1777")):
         _mkdirs(args, made, path)
         args += ["--perms", perms, "--size", size, "--tmpfs", path]
+    for path in readonly_paths(data_dir, cfg.readonly):
+        _mkdirs(args, made, path)
+        args += ["--ro-bind", path, path]
     _mkdirs(args, made, str(runtime_dir))
     args += ["--bind", str(runtime_dir), str(runtime_dir)]
     if submission_dir is not None:
@@ -232,6 +232,14 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def format_kernel_cmd(self, extra_arguments=None):
         return list(self.sandbox_prefix) + super().format_kernel_cmd(extra_arguments)
+
+    @property
+    def kernel_spec(self):
+        spec = super().kernel_spec
+        if spec is not None:
+            # the kernel is in its own PID namespace: ask it to interrupt itself (control channel)
+            spec.interrupt_mode = "message"
+        return spec
 
     def write_connection_file(self, **kwargs):
         super().write_connection_file(**kwargs)

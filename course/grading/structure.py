@@ -36,11 +36,11 @@ def read_submission(path: Path) -> dict:
     try:
         info = os.lstat(path)
     except FileNotFoundError:
-        raise Unreadable(f"no notebook {path.name} was submitted: it scores 0") from None
+        raise Unreadable(f"No notebook {path.name} was submitted: it scores 0") from None
     if stat.S_ISLNK(info.st_mode) or not stat.S_ISREG(info.st_mode):
-        raise Unreadable(f"{path.name} is not a regular file (a link or a folder): it scores 0")
+        raise Unreadable(f"The submitted {path.name} is not a regular file (a link or a folder): it scores 0")
     if info.st_size > MAX_NOTEBOOK_BYTES:
-        raise Unreadable(f"{path.name} is {info.st_size // 2**20} MB, over the {MAX_NOTEBOOK_BYTES // 2**20} MB "
+        raise Unreadable(f"The submitted {path.name} is {info.st_size // 2**20} MB, over the {MAX_NOTEBOOK_BYTES // 2**20} MB "
                          "a notebook may have: it scores 0")
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     with os.fdopen(fd, "rb") as fh:
@@ -48,9 +48,9 @@ def read_submission(path: Path) -> dict:
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise Unreadable(f"{path.name} is not a notebook (not valid JSON: {str(exc)[:120]}): it scores 0") from None
+        raise Unreadable(f"The submitted {path.name} is not a notebook (not valid JSON: {str(exc)[:120]}): it scores 0") from None
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list) or data.get("nbformat") != 4:
-        raise Unreadable(f"{path.name} is JSON but not a Jupyter notebook (version 4): it scores 0")
+        raise Unreadable(f"The submitted {path.name} is JSON but not a Jupyter notebook (version 4): it scores 0")
     return data
 
 
@@ -171,5 +171,5 @@ def unanswered(template: dict, why: str) -> Rebuilt:
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if meta.get("grade") and not meta.get("solution"):
             rebuilt.tampered[meta["grade_id"]] = why
-    rebuilt.notes = [why[0].upper() + why[1:] + "."]
+    rebuilt.notes = [why + "."]
     return rebuilt

@@ -1,4 +1,4 @@
-"""Grade one student in a process of its own: ``python -m course.grading.worker JOB.json``.
+"""Grade students one by one in a worker process: ``python -m course.grading.worker`` (jobs on stdin).
 
 Reads the untrusted submission, rebuilds it on the template (:mod:`structure`), runs it in the
 sandbox (:mod:`executor`) and writes, under the job's staging folder:
@@ -8,12 +8,14 @@ sandbox (:mod:`executor`) and writes, under the job's staging folder:
 * ``executed/<student>/<notebook>.ipynb``: the same notebook with its outputs;
 * ``executed/<student>/report.json``: status, feedback lines, tampering found, seconds.
 
-Exit status 0: graded (maybe with an incident, which is in the report); 3: the sandbox could not
-run (nothing is written, the student is reported as failed, never silently graded).
+The process is long-lived (one per worker slot): it reads job files from stdin and answers one
+JSON line per job; a job whose sandbox could not run is answered ``ok: false`` (nothing is
+written, the student is reported as failed, never silently graded).
 """
 from __future__ import annotations
 
 import json
+import os
 import resource
 import shutil
 import sys
@@ -88,9 +90,9 @@ def grade(job: dict) -> dict:
         text = path.read_text(errors="replace").strip()
         try:
             if fname == "timestamp.txt":
-                from nbgrader.utils import parse_utc
+                from dateutil.parser import parse  # what nbgrader's parse_utc uses
 
-                parse_utc(text)
+                parse(text)
             elif not all(ch in "0123456789abcdef" for ch in text):
                 raise ValueError(fname)
             (out_sub / fname).write_text(text)
@@ -105,15 +107,27 @@ def grade(job: dict) -> dict:
 
 
 def main() -> int:
-    job = json.loads(Path(sys.argv[1]).read_text())
-    limit = job.get("worker_memory_mb", 4096) * 1024 * 1024  # the grader's own process, as a backstop
+    """Grade the jobs named on stdin, one path a line; answer one JSON line each on stdout."""
+    limit = 4096 * 1024 * 1024  # the grader's own process, as a backstop against huge outputs
     resource.setrlimit(resource.RLIMIT_AS, (limit, resource.RLIM_INFINITY))
-    try:
-        report = grade(job)
-    except sandbox.SandboxError as exc:
-        print(f"sandbox error: {exc}", file=sys.stderr)
-        return 3
-    print(json.dumps({k: report[k] for k in ("student", "status", "incident")}))
+    # the answer channel is a private copy of fd 1; fd 1 itself (inherited by kernels) goes to stderr
+    out = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    for line in sys.stdin:
+        path = line.strip()
+        if not path:
+            continue
+        job = json.loads(Path(path).read_text())
+        try:
+            report = grade(job)
+            answer = {"student": job["student"], "ok": True, "incident": report["incident"]}
+        except sandbox.SandboxError as exc:
+            answer = {"student": job["student"], "ok": False, "error": f"sandbox error: {exc}"}
+        except Exception as exc:  # a grader bug costs this student, not the batch
+            answer = {"student": job["student"], "ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        out.write(json.dumps(answer) + "\n")
+        out.flush()
     return 0
 
 

@@ -1,0 +1,155 @@
+"""Benchmark of the sandboxed parallel grader on a synthetic class.
+
+    .venv/bin/python benchmarks/grading.py [--copies 14] [--jobs 1,2] [--lecture 01_linear_model]
+
+The class is ``--copies`` copies of the three sample students (ada: solutions, ben: untouched,
+carol: typical mistakes), put straight into ``submitted/`` of a temporary course (no exchange).
+It measures, on the same machine and class:
+
+* ``execute``: merely executing every notebook with nbclient, one after another, unsandboxed
+  (the floor: what any grader must spend);
+* ``nbgrader``: plain ``nbgrader autograde`` (serial, unsandboxed);
+* ``course autograde --jobs N`` for each N (sandbox, guards, rebuild, one gradebook writer);
+
+and writes the table into docs/results.md between ``<!-- BEGIN grading -->`` and
+``<!-- END grading -->`` (``--no-write`` to only print it).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BEGIN, END = "<!-- BEGIN grading -->", "<!-- END grading -->"
+
+
+def make_class(dest: Path, lecture: str, copies: int) -> list[str]:
+    from course.grading import nbgrader_cli, notebooks, sample_class
+
+    for name in ("source", "release", "sample_class"):
+        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copy(ROOT / "nbgrader_config.py", dest)
+    nbgrader_cli.run(["generate_assignment", lecture, "--force"], cwd=dest)
+    release = notebooks.read(dest / "release" / lecture / f"{lecture}.ipynb")
+    solutions = notebooks.solutions_by_id(notebooks.read(dest / "source" / lecture / f"{lecture}.ipynb"))
+    students = []
+    for i in range(copies):
+        for who in sample_class.STUDENTS:
+            name = f"{who}{i:02d}"
+            folder = dest / "submitted" / name / lecture
+            folder.mkdir(parents=True)
+            answers = sample_class.answers_for(who, dest, lecture, solutions)
+            notebooks.nbformat.write(notebooks.answer(release, answers), folder / f"{lecture}.ipynb")
+            (folder / "timestamp.txt").write_text("2026-01-01 12:00:00.000000 UTC")
+            students.append(name)
+    return students
+
+
+def time_execute(course: Path, lecture: str, students: list[str]) -> float:
+    """Execute every submission with nbclient in the course folder, serially, no sandbox."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    t0 = time.monotonic()
+    for s in students:
+        nb = nbformat.read(course / "submitted" / s / lecture / f"{lecture}.ipynb", as_version=4)
+        NotebookClient(nb, timeout=600, allow_errors=True, kernel_name="python3",
+                       resources={"metadata": {"path": str(course)}}).execute()
+    return time.monotonic() - t0
+
+
+def time_nbgrader(course: Path, lecture: str) -> float:
+    from course.grading import nbgrader_cli
+
+    t0 = time.monotonic()
+    nbgrader_cli.run(["autograde", lecture, "--force"], cwd=course, check=False)
+    return time.monotonic() - t0
+
+
+def time_course(course: Path, lecture: str, jobs: int) -> tuple[float, int, int]:
+    env = dict(os.environ)
+    t0 = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "course", "autograde", lecture, "--jobs", str(jobs), "--no-progress"],
+                          cwd=course, env=env, capture_output=True, text=True)
+    seconds = time.monotonic() - t0
+    line = next((l for l in proc.stdout.splitlines() if " graded, " in l), "")
+    print(line, flush=True)
+    graded = int(line.split(": ", 1)[1].split(" graded")[0]) if line else 0
+    failed = int(line.split(" graded, ")[1].split(" failed")[0]) if line else -1
+    return seconds, graded, failed
+
+
+def write_section(text: str) -> None:
+    path = ROOT / "docs" / "results.md"
+    current = path.read_text() if path.exists() else "# Results\n"
+    block = f"{BEGIN}\n{text.rstrip()}\n{END}"
+    if BEGIN in current and END in current:
+        head, rest = current.split(BEGIN, 1)
+        tail = rest.split(END, 1)[1]
+        current = head + block + tail
+    else:
+        current = current.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(current)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--copies", type=int, default=14, help="copies of the 3 sample students (default 14: 42)")
+    parser.add_argument("--jobs", default="1,2")
+    parser.add_argument("--lecture", default="01_linear_model")
+    parser.add_argument("--skip-baselines", action="store_true")
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    os.environ.setdefault("COURSE_FAST", "1")
+    os.environ.setdefault("COURSE_NO_VISDOM", "1")
+    os.environ.pop("COURSE_GRADEBOOK", None)
+    jobs = [int(j) for j in args.jobs.split(",")]
+    work = Path(tempfile.mkdtemp(prefix="bench-grading-"))
+    try:
+        course = work / "course"
+        course.mkdir()
+        students = make_class(course, args.lecture, args.copies)
+        n = len(students)
+        print(f"[bench] {n} students ({args.copies} x ada/ben/carol) of {args.lecture}", flush=True)
+        rows = []
+        if not args.skip_baselines:
+            t = time_execute(course, args.lecture, students)
+            print(f"[bench] execute only: {t:.1f} s", flush=True)
+            rows.append(("execute only (nbclient, serial, no sandbox)", t, n, 0))
+            t = time_nbgrader(course, args.lecture)
+            print(f"[bench] nbgrader autograde: {t:.1f} s", flush=True)
+            rows.append(("plain `nbgrader autograde` (serial, no sandbox)", t, n, 0))
+        for j in jobs:
+            t, graded, failed = time_course(course, args.lecture, j)
+            print(f"[bench] course autograde --jobs {j}: {t:.1f} s", flush=True)
+            rows.append((f"`course autograde --jobs {j}` (sandboxed)", t, graded, failed))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    base = rows[0][1] if not args.skip_baselines else None
+    lines = ["## Grading benchmark (benchmarks/grading.py)", "",
+             f"{n} students ({args.copies} copies of ada, ben and carol) of `{args.lecture}`, fast mode, "
+             f"{os.cpu_count()} CPU cores, {platform.platform()}, {time.strftime('%Y-%m-%d')}. "
+             "The machine was shared with other jobs: compare rows with each other, not across runs.", "",
+             "| run | wall time | per student | vs. execute only | graded / failed |", "|---|---|---|---|---|"]
+    for label, t, graded, failed in rows:
+        ratio = f"{t / base:.2f}x" if base else "—"
+        lines.append(f"| {label} | {t:.0f} s | {t / n:.1f} s | {ratio} | {graded} / {failed} |")
+    lines += ["", "Re-run: `make bench-grading STUDENTS=42` or `.venv/bin/python benchmarks/grading.py --copies 14`."]
+    text = "\n".join(lines)
+    print(text)
+    if not args.no_write:
+        write_section(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,243 @@
+"""The corpus of bad and hostile submissions of ``hostile_lab`` (see lab.py), one student each.
+
+Every case says what the student submits, the score each test must get, and a phrase that the
+student's feedback (grader notes or the failing cell's error) must contain.  Code attacks are
+written so that the attack *succeeding* would earn the points: a 0 proves it failed.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import nbformat
+
+from .lab import LECTURE, POINTS, SOLUTIONS, answered, release
+
+FULL = dict(POINTS)
+
+
+def scores(**zero) -> dict:
+    """Full marks except the tests named (set to 0)."""
+    return {k: (0 if k in zero else v) for k, v in POINTS.items()}
+
+
+@dataclass
+class Case:
+    student: str
+    bullet: str                                   # the issue's bullet it covers
+    make: Callable[[Path, Path, dict], None]      # (course, submission folder, context)
+    expect: dict = field(default_factory=dict)    # test grade_id -> score
+    says: tuple = ()                              # phrases the feedback must contain
+    incident: bool | None = True                  # the report marks an incident (None: either)
+
+
+def _write(nb, folder: Path) -> None:
+    nbformat.write(nb, folder / f"{LECTURE}.ipynb")
+
+
+def _code(**overrides):
+    def make(course, folder, ctx):
+        _write(answered(course, **{k: v.format(**ctx) for k, v in overrides.items()}), folder)
+    return make
+
+
+def _edit(*fns):
+    def make(course, folder, ctx):
+        nb = answered(course)
+        for fn in fns:
+            fn(nb)
+        _write(nb, folder)
+    return make
+
+
+def _by_id(nb, gid):
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == gid)
+
+
+def _delete(gid):
+    return lambda nb: nb.cells.remove(_by_id(nb, gid))
+
+
+def _duplicate(nb):
+    cell = _by_id(nb, "test_mean")
+    copy = nbformat.from_dict(json.loads(json.dumps(cell)))
+    copy.source = "pass  # my own version of the test"
+    copy["id"] = "dupe1234"
+    nb.cells.insert(nb.cells.index(cell) + 1, copy)
+
+
+def _reorder(nb):
+    test = _by_id(nb, "test_double")
+    nb.cells.remove(test)
+    nb.cells.insert(0, test)  # the test before the setup cell and before double() is defined
+
+
+def _edit_test(nb):
+    _by_id(nb, "test_double").source = "assert True"
+
+
+def _edit_points(nb):
+    _by_id(nb, "test_mean").metadata["nbgrader"]["points"] = 100
+
+
+def _edit_gradeid(nb):
+    _by_id(nb, "test_scale").metadata["nbgrader"]["grade_id"] = "my_test"
+
+
+def _celltype(nb):
+    cell = _by_id(nb, "test_scale")
+    nb.cells[nb.cells.index(cell)] = nbformat.v4.new_raw_cell(cell.source, metadata=cell.metadata, id=cell.get("id"))
+
+
+def _answer_to_markdown(nb):
+    cell = _by_id(nb, "double")
+    nb.cells[nb.cells.index(cell)] = nbformat.v4.new_markdown_cell(cell.source, metadata=cell.metadata, id=cell.get("id"))
+
+
+def _raw(text: bytes):
+    def make(course, folder, ctx):
+        (folder / f"{LECTURE}.ipynb").write_bytes(text)
+    return make
+
+
+def _missing(course, folder, ctx):
+    (folder / "notes.txt").write_text("I forgot the notebook")
+
+
+def _extra(course, folder, ctx):
+    _write(answered(course), folder)
+    (folder / "numpy.py").write_text("raise SystemExit('shadowed numpy')\n")  # would shadow numpy in the cwd
+    (folder / "big.bin").write_bytes(b"0" * 100_000)
+
+
+def _symlink(course, folder, ctx):
+    os.symlink(course / "source" / LECTURE / f"{LECTURE}.ipynb", folder / f"{LECTURE}.ipynb")
+
+
+def _leak_code(name: str, probe: str) -> str:
+    """``name``'s answer: right only if ``probe`` (the attack) succeeds."""
+    body = "\n".join("        " + line for line in probe.splitlines())
+    args = {"double": "x", "mean": "xs", "scale": "t"}[name]
+    right = SOLUTIONS[name].splitlines()[-1].strip()
+    return (f"def {name}({args}):\n    import os\n    try:\n{body}\n    except Exception:\n        return 0\n"
+            f"    {right}")
+
+
+def _leak(**probes):
+    return _code(**{name: _leak_code(name, probe) for name, probe in probes.items()})
+
+
+CASES = [
+    # ---- controls -------------------------------------------------------------------------
+    Case("ok", "control: full solutions", _code(), FULL, incident=False),
+    Case("stub", "control: the untouched release", lambda course, folder, ctx: _write(release(course), folder),
+         scores(**POINTS), ("NotImplementedError",), incident=False),
+    Case("env_check", "kernel environment: COURSE_STUDENT, read-only data cache, course and torch importable",
+         _code(double='''def double(x):
+    import os, course, torch
+    from pathlib import Path
+    data = Path(os.environ["COURSE_DATA"])
+    assert os.environ["COURSE_STUDENT"] == "env_check"
+    assert data.is_dir() and os.access(data, os.R_OK) and not os.access(data, os.W_OK)
+    try:
+        (data / "x").write_text("x")
+        return 0
+    except OSError:
+        return 2 * x'''), FULL, incident=False),
+    # ---- files (no kernel is started) ----------------------------------------------------------
+    Case("badjson", "a notebook that is not valid JSON", _raw(b'{"cells": [ this is not json'), scores(**POINTS),
+         ("not valid JSON",)),
+    Case("notnb", "JSON that is not a notebook", _raw(b'{"hello": "world"}'), scores(**POINTS),
+         ("not a Jupyter notebook",)),
+    Case("binary", "binary bytes, not a notebook", _raw(bytes(range(256)) * 10), scores(**POINTS), ("not valid JSON",)),
+    Case("missing", "a missing notebook", _missing, scores(**POINTS), ("no notebook",)),
+    Case("symlink", "a link to the source notebooks", _symlink, scores(**POINTS), ("not a regular file",)),
+    Case("extra", "an extra file (numpy.py to shadow numpy)", _extra, FULL, ("Extra file(s) ignored",), incident=None),
+    # ---- structure -----------------------------------------------------------------------------
+    Case("restructured", "deleted, duplicated and reordered grade cells",
+         _edit(_delete("test_double"), _duplicate, _reorder), FULL,
+         ("test_double was deleted", "test_mean appears more than once", "out of their order"), incident=None),
+    Case("edited", "edited locked test cells; edited cell metadata (points, cell type)",
+         _edit(_edit_test, _edit_points, _celltype), scores(**POINTS),
+         ("test_double was edited (its code", "test_mean was edited (its grading metadata",
+          "test_scale was edited (its cell type")),
+    Case("renamed", "edited cell metadata (grade id; an answer cell's type)", _edit(_edit_gradeid, _answer_to_markdown),
+         FULL, ("unknown grade id", "test_scale was deleted", "was changed to markdown"), incident=None),
+    # ---- runaway code -------------------------------------------------------------------------
+    Case("runaway", "an endless loop, a long sleep, a loop that ignores interrupts",
+         _code(double="def double(x):\n    while True:\n        pass",
+               mean="import time\ntime.sleep(10**6)\n" + SOLUTIONS["mean"],
+               scale="import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"),
+         scores(**POINTS), ("test_double) ran past", "mean) ran past", "did not stop when interrupted")),
+    Case("exit", "a kernel that dies (os._exit)", _code(mean="import os\nos._exit(3)"),
+         scores(test_mean=0, test_scale=0), ("kernel died",)),
+    Case("crash", "a memory bomb, a file written until the disk fills, a segfault",
+         _code(double="def double(x):\n    hog = []\n    while True:\n        hog.append(b'x' * 50_000_000)",
+               mean="def mean(xs):\n    with open('fill.bin', 'wb') as fh:\n        while True:\n"
+                    "            fh.write(b'0' * 1_000_000)",
+               scale="import ctypes\nctypes.string_at(0)"),
+         scores(**POINTS), ("MemoryError", "File too large", "kernel died")),
+    Case("floods", "gigabytes of output, many files until the disk is full, a fork bomb",
+         _code(double="def double(x):\n    while True:\n        print('y' * 1_000_000)",
+               mean="def mean(xs):\n    for i in range(10**6):\n        with open(f'f{{i}}.bin', 'wb') as fh:\n"
+                    "            fh.write(b'0' * 1_000_000)",
+               scale="import os, time\nwhile True:\n    try:\n        if os.fork() == 0:\n"
+                     "            time.sleep(1000)\n    except OSError:\n        break\n"
+                     "raise RuntimeError('forked until the limit')"),
+         scores(**POINTS), ("output cut", "No space left", "forked until the limit")),
+    # ---- reading and writing what it must not -------------------------------------------------
+    Case("leaks", "reads the source notebooks, the gradebook, another student's submission",
+         _leak(double="open('{root}/source/hostile_lab/hostile_lab.ipynb').read()",
+               mean="open('{root}/gradebook.db', 'rb').read(1)",
+               scale="open('{root}/submitted/ok/hostile_lab/hostile_lab.ipynb').read()"),
+         scores(**POINTS), ("double(3) should be 6",)),
+    Case("writes", "writes the gradebook; reads the hidden tests; opens a network connection",
+         _leak(double="open('{root}/gradebook.db', 'ab').write(b'garbage')",
+               mean="hits = [p for d in ('{root}', '/home', '/tmp', '/root') for p, _, fs in os.walk(d)\n"
+                    "        for f in fs if f.endswith(('.ipynb', '.db'))]\nassert hits",
+               scale="import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=3).close()"),
+         scores(**POINTS), ("double(3) should be 6",)),
+    Case("internet", "opens a network connection to the outside",
+         _leak(double="import socket\nsocket.create_connection(('1.1.1.1', 53), timeout=3).close()"),
+         scores(test_double=0), ("double(3) should be 6",), incident=False),
+    # ---- faking a pass --------------------------------------------------------------------------
+    Case("patches", "monkeypatches builtins, numpy.testing, torch.allclose",
+         _code(double="import builtins\nbuiltins.AssertionError = type('Quiet', (Exception,), {{}})\n"
+                      "builtins.abs = lambda x: 0\ndef double(x):\n    return x",
+               mean="import numpy as np, math\nnp.testing.assert_allclose = lambda *a, **k: None\n"
+                    "math.isclose = lambda *a, **k: True\ndef mean(xs):\n    return 0",
+               scale="import torch\ntorch.allclose = lambda *a, **k: True\ndef scale(t):\n    return t"),
+         scores(**POINTS), ("builtins.AssertionError was replaced", "numpy.testing.assert_allclose was replaced",
+                            "torch.allclose was replaced")),
+    Case("patches2", "monkeypatches the course package, patches while the test runs, replaces sys.modules",
+         _code(double="import course\ncourse.device = lambda *a, **k: 'cuda'\n" + SOLUTIONS["double"],
+               mean="def mean(xs):\n    import numpy as np, math\n    np.testing.assert_allclose = lambda *a, **k: None\n"
+                    "    math.isclose = lambda *a, **k: True\n    return 0",
+               scale="import sys, types\nfake = types.ModuleType('torch')\nfake.allclose = lambda *a, **k: True\n"
+                     "sys.modules['torch'] = fake\ndef scale(t):\n    return t"),
+         scores(**POINTS), ("course.device was replaced", "math.isclose was replaced",
+                            "sys.modules['torch'] was replaced")),
+    Case("hooks", "hides errors: showtraceback, a custom exception handler, an event hook that clears output",
+         _code(double="get_ipython().showtraceback = lambda *a, **k: None\n"
+                      "get_ipython()._showtraceback = lambda *a, **k: None\ndef double(x):\n    return x",
+               mean="get_ipython().set_custom_exc((AssertionError,), lambda *a, **k: None)\n"
+                    "def mean(xs):\n    return 0",
+               scale="from IPython.display import clear_output\n"
+                     "get_ipython().events.register('post_run_cell', lambda *a: clear_output())\n"
+                     "def scale(t):\n    return t"),
+         scores(**POINTS), ("showtraceback was replaced", "custom exception handler", "event callback")),
+    Case("fakes", "a trace function, raising SystemExit inside the tests, printing fake output",
+         _code(double="import sys\ndef _skip(frame, event, arg):\n    return _skip\nsys.settrace(_skip)\n"
+                      "def double(x):\n    return x",
+               mean="def mean(xs):\n    raise SystemExit(0)",
+               scale="def scale(t):\n    print('test_scale passed: 2/2 points')\n    print('All tests passed!')\n"
+                     "    return t"),
+         scores(**POINTS), ("trace function", "SystemExit", "scale should triple")),
+    Case("always_equal", "an object equal to everything (caught by the hidden test)",
+         _code(double="class Yes(float):\n    def __eq__(self, other):\n        return True\n"
+                      "def double(x):\n    return Yes(0.0)"), scores(test_double=0), ("double(0.5) should be 1.0",),
+         incident=False),
+]

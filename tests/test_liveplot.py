@@ -110,6 +110,38 @@ def test_grading_draws_per_student_and_one_comparison_window(visdom_server, plot
     assert list(visdom_server.windows("compare.95_graded")) == [liveplot.compare_window("95_graded")]
 
 
+def test_runs_saved_without_network_are_published_by_the_grader(visdom_server, plot_context, tmp_path):
+    """A sandboxed grading kernel reaches no server: it saves its runs, the grader draws them later."""
+    curves = tmp_path / "curves"
+    curves.mkdir()
+    plot_context.setenv("COURSE_CURVES_DIR", str(curves))
+    plot_context.setenv("COURSE_STUDENT", "erin")
+    course.start("93_sandboxed")
+    first = train_linear("warm-up", steps=4)
+    final = train_linear("SGD lr=0.05", steps=12)
+    assert first.backend == final.backend == "matplotlib", "no server was reachable from the 'sandbox'"
+    saved = sorted(curves.glob("*.json"))
+    assert len(saved) == 2
+
+    use_server(plot_context, visdom_server)  # the grader, outside the sandbox, reaches the server
+    import json
+
+    for path in saved:
+        assert liveplot.publish(json.loads(path.read_text()))
+    _check_against_history(visdom_server.window("erin.93_sandboxed", final.win), final)
+    _check_against_history(visdom_server.window("erin.93_sandboxed", first.win), first)
+    compare = visdom_server.window(liveplot.compare_env("93_sandboxed"), liveplot.compare_window("93_sandboxed"))
+    (trace,) = compare["content"]["data"]
+    assert trace["name"] == "erin" and trace["y"] == pytest.approx([y for _, y in final.history["loss"]])
+
+
+def test_publish_without_a_server_says_so(plot_context):
+    course.start("92_no_server")
+    plot_context.setenv("COURSE_STUDENT", "finn")
+    plot = train_linear(steps=3)
+    assert liveplot.publish(plot.record()) is False
+
+
 def test_student_at_work_adds_nothing_to_the_comparison(visdom_server, plot_context):
     use_server(plot_context, visdom_server)
     course.start("94_no_compare")

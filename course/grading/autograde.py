@@ -133,13 +133,30 @@ def grade_class(root: Path, lecture: str, *, jobs: int = 1, students: list[str] 
             workers[slot] = proc
         return proc
 
+    running_uids: set[int] = set()
+    next_uid = [0]
+
+    def pick_uid() -> int:
+        """A uid no running kernel uses and no leftover process (e.g. a killed fork bomb's) owns."""
+        lo, count = cfg.uid_base, max(cfg.uid_count, jobs + 1)
+        busy = running_uids | sandbox.uids_in_use(lo, lo + count)
+        for _ in range(count):
+            uid = lo + next_uid[0] % count
+            next_uid[0] += 1
+            if uid not in busy:
+                return uid
+        raise sandbox.SandboxError(f"all {count} sandbox uids from {lo} own processes")
+
     def run_one(student: str) -> tuple[str, int, str]:
         with lock:
             slot = slots.pop()
+            uid = pick_uid() if os.geteuid() == 0 else None
+            if uid is not None:
+                running_uids.add(uid)
         try:
             job = {"student": student, "lecture": lecture, "notebook": lecture, "staging": str(staging),
                    "template": str(staging / "template.json"), "submission": str(root / settings["submitted"] / student / lecture),
-                   "sandbox": cfg.__dict__, "slot": slot, "jobs": jobs, "data_dir": str(data) if data else None}
+                   "sandbox": cfg.__dict__, "slot": slot, "uid": uid, "jobs": jobs, "data_dir": str(data) if data else None}
             path = staging / "jobs" / f"{student}.json"
             path.write_text(json.dumps(job))
             proc = worker_for(slot)
@@ -164,6 +181,7 @@ def grade_class(root: Path, lecture: str, *, jobs: int = 1, students: list[str] 
         finally:
             with lock:
                 slots.append(slot)
+                running_uids.discard(uid)
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = [pool.submit(run_one, s) for s in todo]

@@ -69,9 +69,11 @@ class _Client(NotebookClient):
         if used > self._output_limit and msg["msg_type"] != "error":
             if cell_index not in self._cut:
                 self._cut.add(cell_index)
-                return nbformat.v4.new_output(
+                note = nbformat.v4.new_output(
                     "stream", name="stderr",
                     text=f"\n[grader] output cut: this cell printed more than {self._output_limit // 1024} KB\n")
+                outs.append(note)
+                return note
             return None
         return super().output(outs, msg, display_id, cell_index)
 
@@ -129,14 +131,14 @@ def _not_run(cells, start: int, why: str) -> None:
 
 
 async def _execute(nb, cfg: sandbox.SandboxConfig, *, student: str, runtime_dir: Path,
-                   submission_dir: Path | None, data_dir: Path | None, slot: int, jobs: int,
+                   submission_dir: Path | None, data_dir: Path | None, slot: int, jobs: int, uid: int | None,
                    tampered: dict[str, str]) -> Outcome:
     outcome = Outcome()
     env = sandbox.kernel_env(cfg, student=student, data_dir=data_dir, jobs=jobs)
     km = sandbox.SandboxedKernelManager(kernel_name="python3", transport="ipc", ip=str(runtime_dir / "k"),
                                         connection_file=str(runtime_dir / "kernel.json"))
     km.sandbox_prefix = sandbox.command([], cfg=cfg, runtime_dir=runtime_dir, submission_dir=submission_dir,
-                                        data_dir=data_dir, env=env, slot=slot)
+                                        data_dir=data_dir, env=env, slot=slot, uid=uid)
     km.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE)
     client = _Client(nb, km=km, timeout=cfg.cell_timeout, allow_errors=True, interrupt_on_timeout=True,
                      error_on_timeout={"ename": "CellTimeoutError",

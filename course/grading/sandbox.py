@@ -50,7 +50,8 @@ class SandboxConfig:
     disk_mb: int = 256             # size of each tmpfs (working copy, /tmp, /dev/shm)
     output_kb: int = 1024          # output kept per cell; the rest is cut with a note
     threads: int = 0               # OMP/MKL/torch threads per kernel (0: cores // jobs)
-    uid_base: int = 61000          # worker slot k runs as uid/gid uid_base + k (when root)
+    uid_base: int = 61000          # kernels run as uid/gid uid_base .. uid_base + uid_count - 1 (when root)
+    uid_count: int = 1000          # a fresh uid per student, reused only after uid_count students
     readonly: list[str] = field(default_factory=list)  # extra host paths to show read-only
     env: dict[str, str] = field(default_factory=dict)  # extra environment of the kernel
 
@@ -116,7 +117,8 @@ def _mkdirs(args: list[str], made: set[str], path: str) -> None:
 
 
 def command(argv: list[str], *, cfg: SandboxConfig, runtime_dir: Path, submission_dir: Path | None,
-            data_dir: Path | None, env: dict[str, str], slot: int = 0, workdir: str = "/home/student") -> list[str]:
+            data_dir: Path | None, env: dict[str, str], slot: int = 0, uid: int | None = None,
+            workdir: str = "/home/student") -> list[str]:
     """The command line that runs ``argv`` inside the sandbox.
 
     ``runtime_dir`` (the kernel's connection file and sockets) is the only host folder the
@@ -154,13 +156,31 @@ def command(argv: list[str], *, cfg: SandboxConfig, runtime_dir: Path, submissio
         args += ["--setenv", key, value]
     args.append("--")
     if root:
-        uid = cfg.uid_base + slot
+        uid = cfg.uid_base + slot if uid is None else uid
         args += [setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
                  "--bounding-set=-all", "--no-new-privs", "--"]
     mb = 1024 * 1024
     args += [prlimit, f"--cpu={cfg.cpu_seconds}", f"--as={cfg.memory_mb * mb}", f"--nproc={cfg.processes}",
              f"--fsize={cfg.file_mb * mb}", f"--nofile={cfg.open_files}", "--core=0", "--"]
     return args + list(argv)
+
+
+def uids_in_use(lo: int, hi: int) -> set[int]:
+    """Real uids in [lo, hi) that own a process (zombies count against RLIMIT_NPROC too)."""
+    used = set()
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/status") as fh:
+                    for line in fh:
+                        if line.startswith("Uid:"):
+                            uid = int(line.split()[1])
+                            if lo <= uid < hi:
+                                used.add(uid)
+                            break
+            except OSError:
+                pass
+    return used
 
 
 def kernel_env(cfg: SandboxConfig, *, student: str, data_dir: Path | None, jobs: int = 1,

@@ -70,9 +70,9 @@ def _duplicate(nb):
 
 
 def _reorder(nb):
-    test = _by_id(nb, "test_double")
+    test = _by_id(nb, "test_scale")
     nb.cells.remove(test)
-    nb.cells.insert(0, test)  # the test before the setup cell and before double() is defined
+    nb.cells.insert(0, test)  # the test before the setup cell and before scale() is defined
 
 
 def _edit_test(nb):
@@ -181,28 +181,30 @@ CASES = [
                scale="import ctypes\nctypes.string_at(0)"),
          scores(**POINTS), ("MemoryError", "File too large", "kernel died")),
     Case("floods", "gigabytes of output, many files until the disk is full, a fork bomb",
-         _code(double="def double(x):\n    while True:\n        print('y' * 1_000_000)",
+         _code(double="def double(x):\n    while True:\n        print('y' * 20_000)",
                mean="def mean(xs):\n    for i in range(10**6):\n        with open(f'f{{i}}.bin', 'wb') as fh:\n"
                     "            fh.write(b'0' * 1_000_000)",
                scale="import os, time\nwhile True:\n    try:\n        if os.fork() == 0:\n"
                      "            time.sleep(1000)\n    except OSError:\n        break\n"
                      "raise RuntimeError('forked until the limit')"),
-         scores(**POINTS), ("output cut", "No space left", "forked until the limit")),
+         # the flood ends in the kernel's MemoryError (its output buffer) or in the output cap; either way 0
+         scores(**POINTS), ("No space left", "forked until the limit"), incident=None),
     # ---- reading and writing what it must not -------------------------------------------------
     Case("leaks", "reads the source notebooks, the gradebook, another student's submission",
          _leak(double="open('{root}/source/hostile_lab/hostile_lab.ipynb').read()",
                mean="open('{root}/gradebook.db', 'rb').read(1)",
                scale="open('{root}/submitted/ok/hostile_lab/hostile_lab.ipynb').read()"),
-         scores(**POINTS), ("double(3) should be 6",)),
+         scores(**POINTS), ("double(3) should be 6",), incident=False),
     Case("writes", "writes the gradebook; reads the hidden tests; opens a network connection",
          _leak(double="open('{root}/gradebook.db', 'ab').write(b'garbage')",
                mean="hits = [p for d in ('{root}', '/home', '/tmp', '/root') for p, _, fs in os.walk(d)\n"
                     "        for f in fs if f.endswith(('.ipynb', '.db'))]\nassert hits",
                scale="import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=3).close()"),
-         scores(**POINTS), ("double(3) should be 6",)),
-    Case("internet", "opens a network connection to the outside",
-         _leak(double="import socket\nsocket.create_connection(('1.1.1.1', 53), timeout=3).close()"),
-         scores(test_double=0), ("double(3) should be 6",), incident=False),
+         scores(**POINTS), ("double(3) should be 6",), incident=False),
+    Case("internet", "opens a network connection to the outside; more output than a cell may keep",
+         _code(double=_leak_code("double", "import socket\nsocket.create_connection(('1.1.1.1', 53), timeout=3).close()"),
+               scale="for i in range(3000):\n    print('z' * 1000)\n" + SOLUTIONS["scale"]),
+         scores(test_double=0), ("double(3) should be 6", "output cut"), incident=False),
     # ---- faking a pass --------------------------------------------------------------------------
     Case("patches", "monkeypatches builtins, numpy.testing, torch.allclose",
          _code(double="import builtins\nbuiltins.AssertionError = type('Quiet', (Exception,), {{}})\n"
@@ -236,8 +238,4 @@ CASES = [
                scale="def scale(t):\n    print('test_scale passed: 2/2 points')\n    print('All tests passed!')\n"
                      "    return t"),
          scores(**POINTS), ("trace function", "SystemExit", "scale should triple")),
-    Case("always_equal", "an object equal to everything (caught by the hidden test)",
-         _code(double="class Yes(float):\n    def __eq__(self, other):\n        return True\n"
-                      "def double(x):\n    return Yes(0.0)"), scores(test_double=0), ("double(0.5) should be 1.0",),
-         incident=False),
 ]

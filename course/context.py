@@ -26,8 +26,12 @@ def start(lecture: str, seed: int = 0) -> torch.device:
     _lecture = lecture
     seed_everything(seed)
     dev = device()  # fails here, at the top, if COURSE_DEVICE asks for a missing GPU
+    threads = os.environ.get("COURSE_THREADS", "").strip()
+    if threads:  # the grader runs several kernels at once: each gets its share of the cores
+        torch.set_num_threads(max(1, int(threads)))
     mode = "fast (COURSE_FAST=1: small data, few epochs)" if is_fast() else "full"
-    print(f"{lecture} · device {dev} · {mode} mode · seed {seed} · torch {torch.__version__}")
+    print(f"{lecture} · device {dev} · {mode} mode · seed {seed} · "
+          f"{torch.get_num_threads()} CPU threads · torch {torch.__version__}")
     return dev
 
 

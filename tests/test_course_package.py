@@ -221,3 +221,14 @@ def test_real_loaders_give_the_documented_shapes():
     assert len(mnist_test) == 10000 and len(datasets.mnist(train=True)) == 60000
     image, label = mnist_test[0]
     assert image.size == (28, 28) and label == 7
+
+
+def test_course_threads_sets_torch_threads(monkeypatch, capsys):
+    before = torch.get_num_threads()
+    monkeypatch.setenv("COURSE_THREADS", "1")
+    try:
+        course.start("05_logistic_regression")
+        assert torch.get_num_threads() == 1
+        assert "1 CPU threads" in capsys.readouterr().out
+    finally:
+        torch.set_num_threads(before)

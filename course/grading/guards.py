@@ -100,6 +100,10 @@ def install() -> str:
             __import__(name)
         except Exception:  # a module the course does not have is simply not watched
             pass
+    try:  # the first optimizer step imports torch._dynamo, which wraps torch.manual_seed: do it first
+        import torch._dynamo  # noqa: F401
+    except Exception:
+        pass
     _state["snap"] = _snapshot()
     return json.dumps({"installed": True})
 

@@ -102,6 +102,10 @@ def readonly_paths(data_dir: Path | None, extra: list[str] = ()) -> list[str]:
     paths.add(str(Path(list(course.__path__)[0]).resolve()))  # the installed course package
     if data_dir is not None:
         paths.add(str(data_dir))
+        # the cache links files from the offline mirror: the links' targets must be visible too
+        for link in Path(data_dir).rglob("*"):
+            if link.is_symlink():
+                paths.add(str(link.resolve().parent))
     paths.update(extra)
     return sorted(p for p in paths if os.path.exists(p))
 

@@ -29,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BEGIN, END = "<!-- BEGIN grading -->", "<!-- END grading -->"
+EXPLAIN = "Where the sandboxed grader's extra time goes: a bubblewrap probe and the template (once), a fresh sandboxed kernel per student that also imports torch/numpy for the guards, the guard checks around each test cell, and the single `nbgrader autograde` writer pass (replaying outputs) at the end. With 2 workers on 2 shared cores the class took {j2} of the 1-worker time."
 
 
 def make_class(dest: Path, lecture: str, copies: int) -> list[str]:
@@ -143,7 +144,10 @@ def main() -> int:
     for label, t, graded, failed in rows:
         ratio = f"{t / base:.2f}x" if base else "—"
         lines.append(f"| {label} | {t:.0f} s | {t / n:.1f} s | {ratio} | {graded} / {failed} |")
-    lines += ["", "Re-run: `make bench-grading STUDENTS=42` or `.venv/bin/python benchmarks/grading.py --copies 14`."]
+    by_jobs = {label: t for label, t, _, _ in rows}
+    one, two = by_jobs.get("`course autograde --jobs 1` (sandboxed)"), by_jobs.get("`course autograde --jobs 2` (sandboxed)")
+    lines += ["", EXPLAIN.format(j2=f"{two / one:.0%}" if one and two else "—"),
+              "", "Re-run: `make bench-grading STUDENTS=42` or `.venv/bin/python benchmarks/grading.py --copies 14`."]
     text = "\n".join(lines)
     print(text)
     if not args.no_write:

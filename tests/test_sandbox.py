@@ -165,3 +165,22 @@ print(json.dumps({'clean': clean, 'found': found, 'restored': torch.allclose is 
     assert {"torch.allclose was replaced", "numpy.testing.assert_allclose was replaced",
             "builtins.len was replaced"} <= set(out["found"])
     assert guards.MODULES  # the watched modules are documented in docs/grading.md
+
+
+def test_gpu_grading_shows_the_kernel_the_gpu_and_lifts_the_address_space_cap(tmp_path, monkeypatch):
+    """COURSE_DEVICE=cuda: the NVIDIA device nodes are bound in and CUDA's large mappings are allowed."""
+    import glob as globmod
+
+    fake = ["/dev/nvidia0", "/dev/nvidiactl", "/dev/nvidia-uvm"]
+    monkeypatch.setattr(globmod, "glob", lambda pattern: fake if pattern == "/dev/nvidia*" else [])
+    cfg = sandbox.SandboxConfig(memory_mb=1024)
+    monkeypatch.setenv("COURSE_DEVICE", "cpu")
+    cpu = sandbox.command(["true"], cfg=cfg, runtime_dir=tmp_path, submission_dir=None, data_dir=None, env={})
+    assert "--dev-bind" not in cpu and f"--as={1024 * 1024 * 1024}" in cpu
+    monkeypatch.setenv("COURSE_DEVICE", "cuda")
+    gpu = sandbox.command(["true"], cfg=cfg, runtime_dir=tmp_path, submission_dir=None, data_dir=None, env={})
+    binds = [gpu[i + 1] for i, a in enumerate(gpu) if a == "--dev-bind"]
+    assert binds == sorted(fake)
+    assert gpu.index("--dev-bind") < gpu.index("--"), "device binds are bwrap options, before the command"
+    assert "--as=unlimited" in gpu
+    assert "--unshare-net" in gpu, "the GPU does not open the network"

@@ -120,6 +120,24 @@ def _mkdirs(args: list[str], made: set[str], path: str) -> None:
             args += ["--perms", "0755", "--dir", parent]
 
 
+def gpu_devices() -> list[str]:
+    """The NVIDIA device nodes a kernel needs when grading runs on the GPU (``COURSE_DEVICE``)."""
+    import glob
+
+    if os.environ.get("COURSE_DEVICE", "cpu").strip().lower() not in ("cuda", "auto"):
+        return []
+    return sorted(glob.glob("/dev/nvidia*"))
+
+
+def address_space_limit(cfg: SandboxConfig) -> str:
+    """prlimit's --as value: the configured cap, or unlimited on the GPU.
+
+    CUDA reserves tens of GB of virtual address space at start-up, so an address-space cap would
+    stop every GPU kernel; on the GPU, memory is bounded by the card and the CPU-time limit.
+    """
+    return "unlimited" if gpu_devices() else str(cfg.memory_mb * 1024 * 1024)
+
+
 def command(argv: list[str], *, cfg: SandboxConfig, runtime_dir: Path, submission_dir: Path | None,
             data_dir: Path | None, env: dict[str, str], slot: int = 0, uid: int | None = None,
             workdir: str = "/home/student") -> list[str]:
@@ -155,6 +173,10 @@ def command(argv: list[str], *, cfg: SandboxConfig, runtime_dir: Path, submissio
     args += ["--bind", str(runtime_dir), str(runtime_dir)]
     if submission_dir is not None:
         args += ["--ro-bind", str(submission_dir), "/submission"]
+    for node in gpu_devices():  # COURSE_DEVICE=cuda: the student's kernel sees the GPU, nothing more
+        args += ["--dev-bind", node, node]
+    if gpu_devices():
+        args += ["--ro-bind", "/sys", "/sys"]  # the CUDA driver reads the PCI topology
     args += ["--chdir", workdir, "--clearenv"]
     for key, value in env.items():
         args += ["--setenv", key, value]
@@ -164,7 +186,7 @@ def command(argv: list[str], *, cfg: SandboxConfig, runtime_dir: Path, submissio
         args += [setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
                  "--bounding-set=-all", "--no-new-privs", "--"]
     mb = 1024 * 1024
-    args += [prlimit, f"--cpu={cfg.cpu_seconds}", f"--as={cfg.memory_mb * mb}", f"--nproc={cfg.processes}",
+    args += [prlimit, f"--cpu={cfg.cpu_seconds}", f"--as={address_space_limit(cfg)}", f"--nproc={cfg.processes}",
              f"--fsize={cfg.file_mb * mb}", f"--nofile={cfg.open_files}", "--core=0", "--"]
     return args + list(argv)
 
@@ -238,7 +260,7 @@ def probe(cfg: SandboxConfig, runtime_dir: Path) -> dict:
         problems.append("the network is reachable")
     if os.geteuid() == 0 and facts["uid"] == 0:
         problems.append("the kernel runs as root")
-    if facts["nproc"] != cfg.processes or facts["as"] != cfg.memory_mb * 1024 * 1024:
+    if facts["nproc"] != cfg.processes or str(facts["as"] if facts["as"] != -1 else "unlimited") != address_space_limit(cfg):
         problems.append(f"rlimits are not in force ({facts})")
     if problems:
         raise SandboxError("isolation is not in force: " + "; ".join(problems))

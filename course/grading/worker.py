@@ -71,6 +71,7 @@ def grade(job: dict) -> dict:
             outcome = executor.execute(work, cfg, student=student, runtime_dir=runtime, submission_dir=None,
                                        data_dir=Path(job["data_dir"]) if job.get("data_dir") else None,
                                        slot=job.get("slot", 0), jobs=job.get("jobs", 1), uid=job.get("uid"), tampered=rebuilt.tampered)
+            executor.publish_curves(runtime, student, lecture)
         finally:
             shutil.rmtree(runtime, ignore_errors=True)
         executed = work

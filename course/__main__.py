@@ -67,11 +67,14 @@ def main(argv: list[str] | None = None) -> int:
             device()  # fail now, with the flag's message, rather than in every notebook
         pipeline.demo(args.root, [n for n in args.lectures.split(",") if n] or None)
     elif args.command == "data":
+        from .datasets import cache_root
         from .grading.pipeline import prepare_data
 
-        prepare_data([])
-        from .datasets import cache_root
-
+        problems = prepare_data()
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        if problems:
+            return 1
         print(f"all data sets verified in {cache_root()}")
     return 0
 

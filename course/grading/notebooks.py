@@ -33,10 +33,5 @@ def answer(release_nb, replacements: dict[str, str]):
     return nb
 
 
-def grade_cells(nb) -> list:
-    """Cells that carry points: autograded test cells and manually graded answers."""
-    return [c for c in nb.cells if nbgrader_meta(c).get("grade")]
-
-
 def read(path: Path):
     return nbformat.read(path, as_version=4)

@@ -6,7 +6,6 @@ Every step is the real nbgrader command line on the course folder ``root``.
 """
 from __future__ import annotations
 
-import csv
 import os
 import shutil
 import time
@@ -130,15 +129,23 @@ def export_grades(root: Path) -> Path:
     return out
 
 
-def prepare_data(lectures: list[str]) -> None:
-    """Fetch and check every data set before grading, so kernels only read (never download)."""
+def prepare_data() -> list[str]:
+    """Fetch and check every data set before grading, so kernels only read (never download).
+
+    Returns one message per data set that could not be had (the lectures that need it will say so).
+    """
     from .. import datasets
 
+    problems = []
     for name in datasets.REGISTRY:
-        if name in ("mnist", "fashion_mnist"):
-            datasets.torchvision_root(name)
-        else:
-            datasets.fetch(name)
+        try:
+            if name in ("mnist", "fashion_mnist"):
+                datasets.torchvision_root(name)
+            else:
+                datasets.fetch(name)
+        except datasets.DatasetError as exc:
+            problems.append(f"{name}: {exc}")
+    return problems
 
 
 def demo(root: Path, lectures: list[str] | None = None) -> list[Result]:
@@ -148,10 +155,8 @@ def demo(root: Path, lectures: list[str] | None = None) -> list[Result]:
         raise SystemExit("no lecture notebooks found under source/")
     cid = course_id()
     say("checking the data sets (cache, mirror, checksums)")
-    try:
-        prepare_data(todo)
-    except Exception as exc:  # a missing data set costs the lectures that need it, not the demo
-        say(f"warning: {exc}")
+    for problem in prepare_data():  # a missing data set costs the lectures that need it, not the demo
+        say(f"warning: {problem}")
     for lecture in todo:
         t0 = time.time()
         say(f"{lecture}: generate and release")
@@ -167,7 +172,3 @@ def demo(root: Path, lectures: list[str] | None = None) -> list[Result]:
     say(f"grades exported to {grades.relative_to(root)}")
     return rows
 
-
-def read_grades_csv(path: Path) -> list[dict]:
-    with open(path, newline="") as fh:
-        return list(csv.DictReader(fh))

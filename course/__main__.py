@@ -60,11 +60,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         from .grading import pipeline
 
+        from .devices import DeviceError, device
+
         if args.device:
             os.environ["COURSE_DEVICE"] = args.device
-            from .devices import device
-
-            device()  # fail now, with the flag's message, rather than in every notebook
+        try:
+            print(f"[course] grading on {device()} (COURSE_DEVICE={os.environ.get('COURSE_DEVICE', 'cpu')})")
+        except DeviceError as exc:  # fail now, with the flag's message, rather than in every notebook
+            print(f"[course] {exc}", file=sys.stderr)
+            return 2
         pipeline.demo(args.root, [n for n in args.lectures.split(",") if n] or None)
     elif args.command == "data":
         from .datasets import cache_root

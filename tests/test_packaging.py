@@ -55,3 +55,18 @@ def test_no_solution_is_importable_from_the_course_package(root):
     for path in (root / "course").rglob("*.py"):
         text = path.read_text()
         assert "### BEGIN SOLUTION" not in text and "### BEGIN HIDDEN TESTS" not in text, path
+
+
+def test_demo_with_cuda_on_a_machine_without_gpu_stops_at_once_naming_the_flag(root, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    import torch
+
+    if torch.cuda.is_available():  # on a GPU machine the flag is valid: nothing to refuse
+        return
+    env = dict(os.environ, COURSE_DEVICE="cuda")
+    proc = subprocess.run([sys.executable, "-m", "course", "demo", "--root", str(tmp_path)], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "COURSE_DEVICE=cuda" in proc.stderr

@@ -23,7 +23,7 @@ from hostile import cases as corpus
 from hostile import lab
 
 ROOT = Path(__file__).resolve().parent.parent
-LIMITS = ["--cell-timeout", "10", "--notebook-timeout", "120", "--memory-mb", "4608", "--processes", "64",
+LIMITS = ["--cell-timeout", "10", "--notebook-timeout", "120", "--memory-mb", "6144", "--processes", "64",
           "--file-mb", "64", "--disk-mb", "128", "--output-kb", "256", "--cpu-seconds", "120"]
 BYSTANDER = "bystander"
 HOSTILE = [c.student for c in corpus.CASES]

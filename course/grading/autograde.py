@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import sandbox
+from . import executor, sandbox
 
 
 # The worker imports course.grading without running course/__init__.py (which imports torch):
@@ -190,6 +190,7 @@ def grade_class(root: Path, lecture: str, *, jobs: int = 1, students: list[str] 
             report_path = staging / "executed" / student / "report.json"
             if code == 0 and report_path.exists():
                 result.reports[student] = json.loads(report_path.read_text())
+                executor.publish_curves(staging / "executed" / student, student, lecture)
             else:
                 result.failed[student] = text.splitlines()[-1] if text else f"worker exit {code}"
                 shutil.rmtree(staging / "submitted" / student, ignore_errors=True)

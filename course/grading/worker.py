@@ -38,6 +38,19 @@ def _unrun(rebuilt: structure.Rebuilt) -> None:
                 cell.outputs = [executor.error_output("NotGraded", rebuilt.tampered[meta["grade_id"]])]
 
 
+def _keep_curves(runtime: Path, dest: Path, limit: int = 50, size: int = 5 * 1024 * 1024) -> None:
+    """Keep the runs the kernel's live plots saved; the grader (not this capped worker) draws them."""
+    try:
+        saved = sorted(executor.curves_dir(runtime).glob("run-*.json"))[:limit]
+        keep = [p for p in saved if p.is_file() and not p.is_symlink() and p.stat().st_size <= size]
+        if keep:
+            (dest / "curves").mkdir(parents=True, exist_ok=True)
+            for path in keep:
+                shutil.copyfile(path, dest / "curves" / path.name)
+    except OSError:  # a lost picture never costs a grade
+        pass
+
+
 def grade(job: dict) -> dict:
     student, lecture, name = job["student"], job["lecture"], job["notebook"]
     staging = Path(job["staging"])
@@ -71,7 +84,7 @@ def grade(job: dict) -> dict:
             outcome = executor.execute(work, cfg, student=student, runtime_dir=runtime, submission_dir=None,
                                        data_dir=Path(job["data_dir"]) if job.get("data_dir") else None,
                                        slot=job.get("slot", 0), jobs=job.get("jobs", 1), uid=job.get("uid"), tampered=rebuilt.tampered)
-            executor.publish_curves(runtime, student, lecture)
+            _keep_curves(runtime, staging / "executed" / student)
         finally:
             shutil.rmtree(runtime, ignore_errors=True)
         executed = work

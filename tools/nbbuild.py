@@ -22,10 +22,7 @@ from pathlib import Path
 
 import nbformat
 
-_counter = {"n": 0}
-
-
-def _meta(grade_id, *, grade=False, solution=False, locked=False, points=None):
+def nbgrader_metadata(grade_id, *, grade=False, solution=False, locked=False, points=None):
     meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
             "solution": solution, "task": False}
     if points is not None:
@@ -37,23 +34,14 @@ def _src(text: str) -> str:
     return textwrap.dedent(text).strip("\n")
 
 
-def _id(prefix: str) -> str:
-    _counter["n"] += 1
-    return f"{prefix}-{_counter['n']:03d}"
-
-
 def md(text: str):
     """Plain explanation (markdown)."""
-    cell = nbformat.v4.new_markdown_cell(_src(text))
-    cell.id = _id("md")
-    return cell
+    return nbformat.v4.new_markdown_cell(_src(text))  # id given by position in save()
 
 
 def code(text: str):
     """A worked example that runs as it is (students may edit it)."""
-    cell = nbformat.v4.new_code_cell(_src(text))
-    cell.id = _id("code")
-    return cell
+    return nbformat.v4.new_code_cell(_src(text))  # id given by position in save()
 
 
 def setup(lecture: str, extra: str = ""):
@@ -61,21 +49,21 @@ def setup(lecture: str, extra: str = ""):
     body = f"import course\nDEVICE = course.start({lecture!r})"
     if extra:
         body = _src(extra) + "\n" + body
-    cell = nbformat.v4.new_code_cell(body, metadata=_meta("setup", locked=True))
+    cell = nbformat.v4.new_code_cell(body, metadata=nbgrader_metadata("setup", locked=True))
     cell.id = "setup"
     return cell
 
 
 def solution(grade_id: str, text: str):
     """An answer cell; the part between ### BEGIN/END SOLUTION is cleared for students."""
-    cell = nbformat.v4.new_code_cell(_src(text), metadata=_meta(grade_id, solution=True))
+    cell = nbformat.v4.new_code_cell(_src(text), metadata=nbgrader_metadata(grade_id, solution=True))
     cell.id = grade_id.replace("_", "-")
     return cell
 
 
 def tests(grade_id: str, points: float, text: str):
     """A locked autograded test cell (visible asserts, then ### BEGIN/END HIDDEN TESTS)."""
-    cell = nbformat.v4.new_code_cell(_src(text), metadata=_meta(grade_id, grade=True, locked=True,
+    cell = nbformat.v4.new_code_cell(_src(text), metadata=nbgrader_metadata(grade_id, grade=True, locked=True,
                                                                  points=points))
     cell.id = grade_id.replace("_", "-")
     return cell
@@ -84,7 +72,7 @@ def tests(grade_id: str, points: float, text: str):
 def written(grade_id: str, points: float, answer: str):
     """A manually graded markdown answer; put the question in an ``md`` cell before it."""
     body = "### BEGIN SOLUTION\n" + _src(answer) + "\n### END SOLUTION"
-    cell = nbformat.v4.new_markdown_cell(body, metadata=_meta(grade_id, grade=True, solution=True,
+    cell = nbformat.v4.new_markdown_cell(body, metadata=nbgrader_metadata(grade_id, grade=True, solution=True,
                                                                points=points))
     cell.id = grade_id.replace("_", "-")
     return cell

@@ -11,17 +11,11 @@ from pathlib import Path
 
 import nbformat
 
+from tools.nbbuild import nbgrader_metadata as _meta
+
 LECTURE = "hostile_lab"
 POINTS = {"test_double": 2, "test_mean": 3, "test_scale": 2}
 TOTAL = sum(POINTS.values())
-
-
-def _meta(grade_id, *, grade=False, solution=False, locked=False, points=None):
-    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
-            "solution": solution, "task": False}
-    if points is not None:
-        meta["points"] = points
-    return {"nbgrader": meta}
 
 
 SOLUTIONS = {

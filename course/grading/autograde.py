@@ -80,8 +80,14 @@ def class_students(root: Path, lecture: str, submitted: str = "submitted") -> li
 def data_dir() -> Path | None:
     from ..datasets import cache_root
 
+    # always give kernels a (read-only) cache, even before anything was fetched: a lecture
+    # then says which file is missing instead of trying to download without a network
     path = cache_root()
-    return path if path.is_dir() else None
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return path
 
 
 def _progress(total: int, enabled: bool):

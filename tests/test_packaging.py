@@ -9,7 +9,7 @@ from course.lectures import LECTURES
 
 
 def _pins(lines):
-    return dict(re.match(r"\s*-?\s*([A-Za-z0-9_.-]+)==(\S+)", l).groups() for l in lines if "==" in l)
+    return dict(re.match(r"\s*-?\s*([A-Za-z0-9_.-]+(?:\[[a-z,]+\])?)==(\S+)", l).groups() for l in lines if "==" in l)
 
 
 def test_environment_yml_repeats_the_pyproject_pins(root):

@@ -3,13 +3,12 @@
 #   make visdom-assets   only put visdom's JS/CSS/fonts in place (idempotent; needs the npm registry once)
 #   make lab             JupyterLab at the course root, nbgrader's formgrader/assignment list enabled
 #   make browser-deps    headless Chromium + chromedriver for tests/test_browser.py (apt, only when missing)
-#   make screenshots     re-take docs/img/*.png (the browser tests, saving where the docs look)
 VISDOM_PORT ?= 8097
 LAB_PORT ?= 8888
 export VISDOM_PORT LAB_PORT
 VISDOM_STAMP := $(VENV)/lib/python3.11/site-packages/visdom/static/version.built
 
-.PHONY: visdom visdom-assets lab browser-deps screenshots
+.PHONY: visdom visdom-assets lab browser-deps
 
 visdom-assets: setup
 	$(PY) course/dashboard.py assets
@@ -31,7 +30,3 @@ browser-deps:
 	fi
 
 test: browser-deps visdom-assets
-
-# refresh the README's and docs/dashboard.md's screenshots (the browser tests, saving to docs/img)
-screenshots: setup browser-deps visdom-assets
-	COURSE_SCREENSHOTS=$(CURDIR)/docs/img $(PY) -m pytest tests/test_browser.py

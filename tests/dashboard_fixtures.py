@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,8 +22,7 @@ from course import dashboard  # noqa: E402
 
 CHROMIUM = Path(os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium"))
 CHROMEDRIVER = Path(os.environ.get("COURSE_CHROMEDRIVER", "/usr/bin/chromedriver"))
-# `make screenshots` refreshes docs/img; a plain test run leaves the repository clean
-IMG = Path(os.environ.get("COURSE_SCREENSHOTS") or Path(tempfile.gettempdir()) / "course-browser-screenshots")
+IMG = ROOT / "docs" / "img"
 
 
 def lectures_present(root: Path) -> list[str]:

@@ -2,7 +2,7 @@
 
 Servers run on free localhost ports (fixtures in dashboard_fixtures.py); Chromium resolves no host
 but localhost, so an asset still fetched from a CDN would fail and show in the console.  Each test
-saves a screenshot (under docs/img/ with `make screenshots`; docs/dashboard.md shows them).
+saves a screenshot under docs/img/ (docs/dashboard.md shows them).
 """
 from __future__ import annotations
 

@@ -139,7 +139,7 @@ def main() -> int:
     lines = ["## Grading benchmark (benchmarks/grading.py)", "",
              f"{n} students ({args.copies} copies of ada, ben and carol) of `{args.lecture}`, fast mode, "
              f"{os.cpu_count()} CPU cores, {platform.platform()}, {time.strftime('%Y-%m-%d')}. "
-             "The machine was shared with other jobs: compare rows with each other, not across runs.", "",
+             "All rows ran one after another on the same machine: compare rows with each other; timings from other machines or other loads are not comparable.", "",
              "| run | wall time | per student | vs. execute only | graded / failed |", "|---|---|---|---|---|"]
     for label, t, graded, failed in rows:
         ratio = f"{t / base:.2f}x" if base else "—"

@@ -58,12 +58,9 @@ def _autograde(course: Path, env: dict, *args: str) -> subprocess.CompletedProce
 @pytest.fixture(scope="module")
 def graded(postgres, tmp_path_factory):
     env = dict(os.environ, COURSE_GRADEBOOK=postgres, COURSE_FAST="1", COURSE_NO_VISDOM="1")
-    old = os.environ.get("COURSE_GRADEBOOK")
-    os.environ["COURSE_GRADEBOOK"] = postgres  # lab.make_course runs nbgrader generate_assignment
-    try:
+    with pytest.MonkeyPatch.context() as mp:  # lab.make_course runs nbgrader generate_assignment
+        mp.setenv("COURSE_GRADEBOOK", postgres)
         course = lab.make_course(tmp_path_factory.mktemp("pgcourse") / "course", ROOT)
-    finally:
-        os.environ.pop("COURSE_GRADEBOOK") if old is None else os.environ.update(COURSE_GRADEBOOK=old)
     _submit(course, "ada", lab.answered(course))
     _submit(course, "ben", lab.release(course))
     _submit(course, "carl", lab.answered(course, double=WRONG_DOUBLE))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 
-from tools.nbbuild import nbgrader_metadata as _meta
+from tools import nbbuild
 
 LECTURE = "hostile_lab"
 POINTS = {"test_double": 2, "test_mean": 3, "test_scale": 2}
@@ -25,31 +25,35 @@ SOLUTIONS = {
 }
 
 
+def _answer(name: str):
+    """``name``'s answer cell: its ``def`` line, then SOLUTIONS' body between the solution markers."""
+    head, body = SOLUTIONS[name].split("\n", 1)
+    return nbbuild.solution(name, f"{head}\n    ### BEGIN SOLUTION\n{body}\n    ### END SOLUTION")
+
+
 def source_notebook():
-    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    md = nbbuild.md
     cells = [
         md("# A small lab for the grader's tests"),
-        code("import math\nimport numpy as np\nimport torch", metadata=_meta("setup", locked=True)),
+        nbformat.v4.new_code_cell("import math\nimport numpy as np\nimport torch",
+                                  metadata=nbbuild.nbgrader_metadata("setup", locked=True)),
         md("Write `double(x)`."),
-        code("def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
-             metadata=_meta("double", solution=True)),
-        code('assert double(3) == 6, "double(3) should be 6"\n### BEGIN HIDDEN TESTS\n'
-             'assert np.isclose(double(0.5), 1.0), "double(0.5) should be 1.0"\n### END HIDDEN TESTS',
-             metadata=_meta("test_double", grade=True, locked=True, points=2)),
+        _answer("double"),
+        nbbuild.tests("test_double", POINTS["test_double"],
+                      'assert double(3) == 6, "double(3) should be 6"\n### BEGIN HIDDEN TESTS\n'
+                      'assert np.isclose(double(0.5), 1.0), "double(0.5) should be 1.0"\n### END HIDDEN TESTS'),
         md("Write `mean(xs)`."),
-        code("def mean(xs):\n    ### BEGIN SOLUTION\n    return sum(xs) / len(xs)\n    ### END SOLUTION",
-             metadata=_meta("mean", solution=True)),
-        code('np.testing.assert_allclose(mean([1, 2, 3]), 2.0, err_msg="mean([1, 2, 3]) should be 2.0")\n'
-             '### BEGIN HIDDEN TESTS\nassert math.isclose(mean([2.0, 4.0]), 3.0), "hidden: the mean of two numbers"\n'
-             '### END HIDDEN TESTS',
-             metadata=_meta("test_mean", grade=True, locked=True, points=3)),
+        _answer("mean"),
+        nbbuild.tests("test_mean", POINTS["test_mean"],
+                      'np.testing.assert_allclose(mean([1, 2, 3]), 2.0, err_msg="mean([1, 2, 3]) should be 2.0")\n'
+                      '### BEGIN HIDDEN TESTS\nassert math.isclose(mean([2.0, 4.0]), 3.0), "hidden: the mean of two numbers"\n'
+                      '### END HIDDEN TESTS'),
         md("Write `scale(t)` (a tensor times 3)."),
-        code("def scale(t):\n    ### BEGIN SOLUTION\n    return t * 3\n    ### END SOLUTION",
-             metadata=_meta("scale", solution=True)),
-        code('assert torch.allclose(scale(torch.ones(2)), torch.full((2,), 3.0)), "scale should triple"\n'
-             '### BEGIN HIDDEN TESTS\nassert torch.allclose(scale(torch.arange(3.0)), torch.tensor([0.0, 3.0, 6.0])), '
-             '"hidden: scale of a range"\n### END HIDDEN TESTS',
-             metadata=_meta("test_scale", grade=True, locked=True, points=2)),
+        _answer("scale"),
+        nbbuild.tests("test_scale", POINTS["test_scale"],
+                      'assert torch.allclose(scale(torch.ones(2)), torch.full((2,), 3.0)), "scale should triple"\n'
+                      '### BEGIN HIDDEN TESTS\nassert torch.allclose(scale(torch.arange(3.0)), torch.tensor([0.0, 3.0, 6.0])), '
+                      '"hidden: scale of a range"\n### END HIDDEN TESTS'),
         md("The end."),
     ]
     nb = nbformat.v4.new_notebook(cells=cells)

@@ -37,6 +37,19 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.ClearSolutions.enforce_metadata = True
 
+# A test cell scores 0 when it raises, not because a warning (or a progress bar) went to stderr:
+# nbgrader's determine_grade would give 0 for any stderr output (course/grading/test_outputs.py).
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.Execute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "course.grading.test_outputs.FairTestOutputs",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 # A student who deletes a test cell still gets it graded (nbgrader #1682).
 c.OverwriteCells.add_missing_cells = True
 c.ClearHiddenTests.enforce_metadata = True
@@ -52,4 +65,7 @@ c.Sandbox.processes = int(os.environ.get("COURSE_SANDBOX_PROCESSES", 128))
 c.Sandbox.file_mb = int(os.environ.get("COURSE_SANDBOX_FILE_MB", 256))
 c.Sandbox.disk_mb = int(os.environ.get("COURSE_SANDBOX_DISK_MB", 512))
 c.Sandbox.output_kb = int(os.environ.get("COURSE_SANDBOX_OUTPUT_KB", 2048))
+c.Sandbox.notebook_output_kb = int(os.environ.get("COURSE_SANDBOX_NOTEBOOK_OUTPUT_KB", 8192))
+c.Sandbox.runtime_mb = int(os.environ.get("COURSE_SANDBOX_RUNTIME_MB", 16))
+c.Sandbox.curves_kb = int(os.environ.get("COURSE_SANDBOX_CURVES_KB", 2048))
 c.Sandbox.uid_base = int(os.environ.get("COURSE_SANDBOX_UID_BASE", 61000))

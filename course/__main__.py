@@ -4,6 +4,8 @@
     python -m course data                  # fetch and verify every data set
     python -m course autograde LECTURE [--jobs N] [--student a,b] [--feedback]
                                            # sandboxed, parallel autograding (docs/grading.md)
+    python -m course catalogue LECTURE [LECTURE...] [--only TEXT] [--file PATH] [--jobs 2] [--keep DIR]
+                                           # grade the mistake catalogue (sample_class/catalogue/)
 """
 from __future__ import annotations
 
@@ -29,14 +31,76 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--student", default="", help="comma-separated students (default: every submission)")
     grade.add_argument("--feedback", action="store_true", help="then run `nbgrader generate_feedback`")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
+    grade.add_argument("--restart", action="store_true",
+                       help="grade everybody again (default: keep the results of an interrupted earlier run)")
+    grade.add_argument("--cluster", metavar="ADDRESS",
+                       help="hand the students to a Dask scheduler (tcp://host:8786); see docs/grading.md")
     limits = grade.add_argument_group("sandbox limits (override c.Sandbox.* of nbgrader_config.py)")
     for flag, help_ in (("cell-timeout", "seconds per cell"), ("notebook-timeout", "seconds per notebook"),
                         ("cpu-seconds", "CPU seconds per kernel"), ("memory-mb", "address space per process, MB"),
                         ("processes", "processes/threads per kernel"), ("file-mb", "largest file written, MB"),
                         ("disk-mb", "size of each writable tmpfs, MB"), ("output-kb", "output kept per cell, KB"),
+                        ("notebook-output-kb", "output kept per notebook, KB"),
+                        ("runtime-mb", "size of the kernel's socket folder, MB"),
+                        ("curves-kb", "saved live-plot runs kept per student, KB"),
                         ("threads", "CPU threads per kernel (0: cores // jobs)")):
         limits.add_argument(f"--{flag}", type=int, help=help_)
+    cat = sub.add_parser("catalogue", help="grade the mistake catalogue of lectures with the real grader")
+    cat.add_argument("lectures", nargs="+", metavar="LECTURE")
+    cat.add_argument("--root", type=Path, default=Path(__file__).resolve().parent.parent,
+                     help="the course folder to copy (default: this repository)")
+    cat.add_argument("--only", default="", help="only entries whose cell, kind, description or student contain TEXT")
+    cat.add_argument("--file", type=Path, help="grade this catalogue file instead (one lecture only)")
+    cat.add_argument("--jobs", "-j", type=int, default=2, help="parallel sandboxed kernels (default 2)")
+    cat.add_argument("--keep", type=Path, help="grade in DIR and keep it (one lecture only; DIR is replaced)")
+    cat.add_argument("--full", action="store_true", help="grade in full mode (default: fast mode, COURSE_FAST=1)")
+    cat.add_argument("--json", type=Path, help="also write the structured results to this JSON file")
+    cat.add_argument("--list", action="store_true",
+                     help="grade nothing: list the students, the invalid blocks and the exercises short of entries")
     args = parser.parse_args(argv)
+
+    if args.command == "catalogue":
+        from .grading import catalogue, sandbox
+
+        if (args.file or args.keep) and len(args.lectures) != 1:
+            parser.error("--file and --keep take one lecture")
+        if args.full:
+            os.environ.pop("COURSE_FAST", None)
+        else:
+            os.environ["COURSE_FAST"] = "1"
+        os.environ.setdefault("COURSE_NO_VISDOM", "1")
+        bad, results = False, []
+        for lecture in args.lectures:
+            path = args.file or catalogue.catalogue_file(args.root, lecture)
+            if not path.exists():
+                print(f"[catalogue] {lecture}: no catalogue file {path}", file=sys.stderr)
+                bad = True
+                continue
+            if args.list:
+                text, fine = catalogue.listing(args.root, lecture, args.file)
+                print(text)
+                bad = bad or not fine
+                continue
+            try:
+                result = catalogue.run(args.root, lecture, path=args.file, only=args.only, jobs=args.jobs,
+                                       keep=args.keep, log=lambda m: print(m, flush=True))
+            except sandbox.SandboxError as exc:
+                print(f"[course] refusing to grade: {exc}", file=sys.stderr)
+                return 2
+            except ValueError as exc:
+                print(f"[catalogue] {exc}", file=sys.stderr)
+                return 2
+            print(catalogue.report(result), flush=True)
+            results.append(result.as_dict())
+            if not result.entries:
+                print(f"[catalogue] {lecture}: no entries" + (f" match --only {args.only!r}" if args.only else ""))
+            bad = bad or not result.ok
+        if args.json:
+            import json
+
+            args.json.write_text(json.dumps(results, indent=1))
+        return 1 if bad else 0
+
 
     if args.command == "autograde":
         from .grading import autograde, nbgrader_cli, sandbox
@@ -44,11 +108,13 @@ def main(argv: list[str] | None = None) -> int:
         root = args.root.resolve()
         cfg = sandbox.load_config(root).replace(**{
             k: getattr(args, k) for k in ("cell_timeout", "notebook_timeout", "cpu_seconds", "memory_mb",
-                                          "processes", "file_mb", "disk_mb", "output_kb", "threads")})
+                                          "processes", "file_mb", "disk_mb", "output_kb", "notebook_output_kb",
+                                          "runtime_mb", "curves_kb", "threads")})
         try:
             result = autograde.grade_class(root, args.lecture, jobs=args.jobs, cfg=cfg,
                                            students=[s for s in args.student.split(",") if s] or None,
-                                           progress=not args.no_progress)
+                                           progress=not args.no_progress, restart=args.restart,
+                                           cluster=args.cluster)
         except sandbox.SandboxError as exc:
             print(f"[course] refusing to grade: {exc}", file=sys.stderr)
             return 2

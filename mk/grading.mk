@@ -1,12 +1,15 @@
 # Sandboxed, parallel autograding (docs/grading.md).
 #   make autograde LECTURE=01_linear_model JOBS=2   grade the collected submissions of a lecture
-#   make bench-grading [STUDENTS=40]                the grading benchmark (docs/results.md)
+#   make bench-grading [STUDENTS=300] [LECTURE=01_linear_model]
+#                                                   memory and students/minute at 30 and STUDENTS students
+#   make bench-grading-baselines [STUDENTS=42]      the sandboxed grader against plain execution and nbgrader
 #   make sandbox-deps                               install bubblewrap (Debian), idempotent
 JOBS ?= 2
-STUDENTS ?= 40
+STUDENTS ?= 300
+BENCH_LECTURE ?= $(or $(LECTURE),01_linear_model)
 SANDBOX_TOOLS := bwrap setpriv prlimit
 
-.PHONY: sandbox-deps autograde bench-grading
+.PHONY: sandbox-deps autograde bench-grading bench-grading-baselines
 sandbox-deps:
 	@missing=""; for t in $(SANDBOX_TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
 	if [ -n "$$missing" ]; then \
@@ -21,6 +24,9 @@ autograde: setup sandbox-deps
 	$(PY) -m course autograde $(LECTURE) --jobs $(JOBS) --feedback
 
 bench-grading: setup sandbox-deps
+	$(PY) benchmarks/grading_scale.py --students 30,$(STUDENTS) --jobs 1,2 --lecture $(BENCH_LECTURE)
+
+bench-grading-baselines: setup sandbox-deps
 	$(PY) benchmarks/grading.py --copies $(shell echo $$(( ($(STUDENTS) + 2) / 3 ))) --jobs 1,2
 
 # the grader refuses to run student code without its sandbox: the tests and the demo need it

@@ -23,8 +23,9 @@ from hostile import cases as corpus
 from hostile import lab
 
 ROOT = Path(__file__).resolve().parent.parent
-LIMITS = ["--cell-timeout", "10", "--notebook-timeout", "120", "--memory-mb", "6144", "--processes", "64",
-          "--file-mb", "64", "--disk-mb", "128", "--output-kb", "256", "--cpu-seconds", "120"]
+LIMITS = ["--cell-timeout", "20", "--notebook-timeout", "240", "--memory-mb", "6144", "--processes", "64",
+          "--file-mb", "64", "--disk-mb", "128", "--output-kb", "256", "--notebook-output-kb", "2048",
+          "--runtime-mb", "8", "--curves-kb", "1024", "--cpu-seconds", "120"]
 BYSTANDER = "bystander"
 HOSTILE = [c.student for c in corpus.CASES]
 OWN_DIRS = ("submitted", "autograded", "feedback")
@@ -63,6 +64,10 @@ def _gradebook_rows(course: Path, students) -> dict:
 @pytest.fixture(scope="session")
 def hostile_class(tmp_path_factory):
     course = lab.make_course(tmp_path_factory.mktemp("hostile") / "course", ROOT)
+    # this corpus tests the in-kernel guards and the sandbox on their own: the static policy, which
+    # would stop most of these attacks before they run, is tested with both layers in test_cheating.py
+    with open(course / "nbgrader_config.py", "a") as fh:
+        fh.write("\nc.Policy.enabled = False\n")
     env = dict(os.environ, COURSE_FAST="1", COURSE_NO_VISDOM="1")
     env.pop("COURSE_GRADEBOOK", None)
     cmd = [sys.executable, "-m", "course", "autograde", lab.LECTURE, *LIMITS]
@@ -165,3 +170,38 @@ def test_the_corpus_covers_every_bullet_of_the_issue():
                    "another student", "network connection", "torch.allclose", "numpy.testing", "builtins",
                    "course package", "SystemExit", "fake output"):
         assert needle in bullets, f"no hostile case covers {needle!r}"
+
+
+def test_no_kernel_or_sandbox_outlives_the_batch(hostile_class):
+    """Every student's kernel, sandbox, uid and socket mount ended with them (other graders on the
+    same machine may run meanwhile: only this batch's students are looked for)."""
+    from course.grading import sandbox
+
+    course = hostile_class["course"]
+    reports = [json.loads(p.read_text()) for p in (course / ".grading" / lab.LECTURE / "executed").glob("*/report.json")]
+    uids = {r["uid"] for r in reports if r.get("uid") is not None}
+    assert all(not sandbox.pids_of_uid(uid) for uid in uids), "a sandbox uid of this batch still owns processes"
+    ours = {f"COURSE_STUDENT\0{s}\0".encode() for s in HOSTILE}
+    leftovers = []
+    for pid in os.listdir("/proc"):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if any(tag in cmd for tag in ours):
+            leftovers.append(cmd[:200])
+    assert not leftovers, f"kernels or sandboxes of this batch still running: {leftovers}"
+    mounts = [line for line in Path("/proc/self/mounts").read_text().splitlines()
+              if line.split(" ")[0] in {f"cg-{s}" for s in HOSTILE}]
+    assert not mounts, f"the kernels' socket folders are still mounted: {mounts}"
+
+
+def test_what_the_grader_keeps_of_a_kernel_is_capped(hostile_class):
+    course = hostile_class["course"]
+    kept = course / ".grading" / lab.LECTURE / "executed" / "runtimefill"
+    curves = sum(p.stat().st_size for p in kept.rglob("*") if p.is_file() and p.parent.name == "curves")
+    assert curves <= 1024 * 1024, f"{curves} bytes of saved curves kept, the cap is 1024 KB"
+    notebook = (kept / f"{lab.LECTURE}.ipynb").stat().st_size
+    assert notebook < 2_000_000, f"the executed notebook is {notebook} bytes"
+    many = (course / ".grading" / lab.LECTURE / "executed" / "manyoutputs" / f"{lab.LECTURE}.ipynb").stat().st_size
+    assert many < 2048 * 1024 + 200_000, f"60 cells of 200 KB kept {many} bytes, the notebook cap is 2048 KB"

@@ -14,6 +14,7 @@ nothing of theirs is written; everybody else is graded.  See docs/grading.md.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -55,7 +56,9 @@ def nbgrader_settings(root: Path) -> dict:
     cd = loaded.get("CourseDirectory", {})
     return {"db_url": cd.get("db_url") or f"sqlite:///{root / 'gradebook.db'}",
             "course_id": cd.get("course_id") or "default_course",
-            "submitted": cd.get("submitted_directory") or "submitted"}
+            "submitted": cd.get("submitted_directory") or "submitted",
+            # the static policy on student code (course/grading/policy.py); off only to test the guards alone
+            "policy": bool(loaded.get("Policy", {}).get("enabled", True))}
 
 
 def template(root: Path, lecture: str, db_url: str, course_id: str) -> dict:
@@ -98,17 +101,56 @@ def _progress(total: int, enabled: bool):
     return tqdm(total=total, unit="student", desc="autograde", dynamic_ncols=True, file=sys.stderr)
 
 
+def submission_key(template_text: str, folder: Path, cfg: sandbox.SandboxConfig) -> str:
+    """What a student's result depends on: the tests, the limits and the submitted files.  A re-run
+    keeps a result whose key is unchanged (resuming after a crash) and grades the others."""
+    digest = hashlib.sha256(template_text.encode())
+    digest.update(json.dumps(cfg.__dict__, sort_keys=True, default=str).encode())
+    try:
+        entries = sorted(folder.iterdir()) if folder.is_dir() and not folder.is_symlink() else []
+    except OSError:
+        entries = []
+    for path in entries[:1000]:
+        digest.update(path.name.encode("utf-8", "replace"))
+        try:
+            info = path.lstat()
+            digest.update(f"{info.st_size}:{info.st_mode}".encode())
+            if path.is_file() and not path.is_symlink() and info.st_size <= 32 * 2**20:
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+            else:
+                digest.update(str(info.st_mtime_ns).encode())
+        except OSError:
+            digest.update(b"?")
+    return digest.hexdigest()
+
+
+def _done(staging: Path, student: str, key: str) -> dict | None:
+    """The report of an earlier run of this very submission, if that run finished the student."""
+    path = staging / "executed" / student / "report.json"
+    try:
+        report = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return report if report.get("key") == key else None
+
+
 def grade_class(root: Path, lecture: str, *, jobs: int = 1, students: list[str] | None = None,
-                cfg: sandbox.SandboxConfig | None = None, progress: bool = True,
-                log=print) -> ClassResult:
+                cfg: sandbox.SandboxConfig | None = None, progress: bool = True, restart: bool = False,
+                cluster: str | None = None, log=print) -> ClassResult:
+    """Grade ``lecture``'s submissions.  A student whose submission (and tests, and limits) did not
+    change since an earlier, interrupted run keeps that run's result: killing the grader and running
+    the same command again grades the rest.  ``restart`` discards earlier results."""
+    from . import worker as worker_module
+
     root = root.resolve()
     t0 = time.monotonic()
     settings = nbgrader_settings(root)
     cfg = cfg or sandbox.load_config(root)
     result = ClassResult(lecture)
     staging = root / ".grading" / lecture
-    shutil.rmtree(staging, ignore_errors=True)
-    (staging / "jobs").mkdir(parents=True)
+    if restart:
+        shutil.rmtree(staging, ignore_errors=True)
+    (staging / "jobs").mkdir(parents=True, exist_ok=True)
     if cfg.enabled:
         probe_dir = Path(tempfile.mkdtemp(prefix="cg-probe-"))
         try:
@@ -119,14 +161,97 @@ def grade_class(root: Path, lecture: str, *, jobs: int = 1, students: list[str] 
             f"{cfg.memory_mb} MB, {cfg.processes} processes, {cfg.cell_timeout} s per cell")
     else:
         raise sandbox.SandboxError("the sandbox is disabled (c.Sandbox.enabled = False): refusing to run student code")
-    (staging / "template.json").write_text(json.dumps(template(root, lecture, settings["db_url"], settings["course_id"])))
+    template_text = json.dumps(template(root, lecture, settings["db_url"], settings["course_id"]), sort_keys=True)
+    template_path = staging / "template.json"
+    tmp = staging / "template.json.tmp"
+    tmp.write_text(template_text)
+    os.replace(tmp, template_path)
+    template_data = json.loads(template_text)
     everyone = class_students(root, lecture, settings["submitted"])
-    todo = [s for s in everyone if students is None or s in students]
+    chosen = [s for s in everyone if students is None or s in students]
     data = data_dir()
+    from .policy import allowed_imports
+
+    allowed = sorted(allowed_imports(root))
+    keys = {s: submission_key(template_text, root / settings["submitted"] / s / lecture, cfg) for s in chosen}
+    resumed = [s for s in chosen if _done(staging, s, keys[s])]
+    todo = [s for s in chosen if s not in resumed]
+    if resumed:
+        log(f"[course] {len(resumed)} student(s) kept from an interrupted earlier run (--restart grades them again)")
+    for student in todo:  # a half-written result of an interrupted run is no result
+        shutil.rmtree(staging / "executed" / student, ignore_errors=True)
+        shutil.rmtree(staging / "submitted" / student, ignore_errors=True)
+    bar = _progress(len(todo), progress)
+
+    def job_for(student: str, slot: int) -> dict:
+        return {"student": student, "lecture": lecture, "notebook": lecture, "staging": str(staging),
+                "template": str(template_path), "submission": str(root / settings["submitted"] / student / lecture),
+                "sandbox": cfg.__dict__, "slot": slot, "jobs": jobs, "key": keys[student],
+                "data_dir": str(data) if data else None, "allowed_imports": allowed, "policy": settings["policy"]}
+
+    def finished(student: str, code: int, text: str) -> None:
+        if code != 0 and not text.startswith("sandbox error"):
+            # the worker died or overran: the student still gets a row (0) and a note
+            try:
+                worker_module._fallback(job_for(student, 0), template_data,
+                                        f"the grader could not finish this submission ({text}); "
+                                        "it scores 0 until an instructor looks at it")
+                code = 0
+            except Exception as exc:
+                text = f"{text}; and no fallback result could be written ({exc})"
+        report_path = staging / "executed" / student / "report.json"
+        if code == 0 and report_path.exists():
+            result.reports[student] = json.loads(report_path.read_text())
+            executor.publish_curves(staging / "executed" / student, student, lecture)
+        else:
+            result.failed[student] = text.splitlines()[-1] if text else f"worker exit {code}"
+            shutil.rmtree(staging / "submitted" / student, ignore_errors=True)
+            shutil.rmtree(staging / "executed" / student, ignore_errors=True)
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix(done=len(result.reports) - len(resumed), failed=len(result.failed),
+                            remaining=len(todo) - (len(result.reports) - len(resumed)) - len(result.failed),
+                            incidents=len(result.incidents), refresh=True)
+
+    for student in resumed:
+        result.reports[student] = _done(staging, student, keys[student])
+    if cluster:
+        from . import cluster as cluster_module
+
+        cluster_module.grade(cluster, [job_for(s, 0) for s in todo], staging, finished, log=log)
+    else:
+        _grade_locally(root, staging, todo, jobs, cfg, job_for, finished)
+    if bar is not None:
+        bar.close()
+
+    written = _write_gradebook(root, lecture, staging, sorted(result.reports))
+    retry = [s for s in result.reports if s not in written]
+    for student in retry:  # nbgrader could not write it: write a 0 with the reason instead
+        why = "nbgrader autograde could not record this submission"
+        worker_module._fallback(job_for(student, 0), template_data, f"{why}; it scores 0 until an instructor looks at it")
+        result.reports[student] = json.loads((staging / "executed" / student / "report.json").read_text())
+    if retry:
+        written |= _write_gradebook(root, lecture, staging, retry)
+    for student in list(result.reports):
+        if student in written:
+            result.graded.append(student)
+        else:
+            result.failed[student] = f"nbgrader autograde could not write this student (see .grading/{lecture}/nbgrader-autograde.log)"
+            result.reports.pop(student)
+    result.seconds = time.monotonic() - t0
+    (staging / "summary.json").write_text(json.dumps(
+        {"lecture": lecture, "graded": sorted(result.graded), "failed": result.failed, "resumed": sorted(resumed),
+         "incidents": result.incidents, "seconds": round(result.seconds, 1),
+         "notes": {s: r["notes"] for s, r in result.reports.items() if r["notes"]}}, indent=1))
+    return result
+
+
+def _grade_locally(root: Path, staging: Path, todo: list[str], jobs: int, cfg: sandbox.SandboxConfig,
+                   job_for, finished) -> None:
+    """N long-lived worker processes, one student at a time each; every kernel ends with its student."""
     slots = list(range(max(1, jobs)))
     workers: dict[int, subprocess.Popen] = {}
     lock = threading.Lock()
-    bar = _progress(len(todo), progress)
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
 
@@ -134,37 +259,18 @@ def grade_class(root: Path, lecture: str, *, jobs: int = 1, students: list[str] 
         proc = workers.get(slot)
         if proc is None or proc.poll() is not None:
             log_file = open(staging / f"worker-{slot}.log", "a")
-            proc = subprocess.Popen([sys.executable, "-c", WORKER_BOOT, str(Path(__file__).resolve().parent.parent)], cwd=root, env=env, text=True,
-                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log_file)
+            proc = subprocess.Popen([sys.executable, "-c", WORKER_BOOT, str(Path(__file__).resolve().parent.parent)],
+                                    cwd=root, env=env, text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=log_file)
             workers[slot] = proc
         return proc
-
-    running_uids: set[int] = set()
-    next_uid = [0]
-
-    def pick_uid() -> int:
-        """A uid no running kernel uses and no leftover process (e.g. a killed fork bomb's) owns."""
-        lo, count = cfg.uid_base, max(cfg.uid_count, jobs + 1)
-        busy = running_uids | sandbox.uids_in_use(lo, lo + count)
-        for _ in range(count):
-            uid = lo + next_uid[0] % count
-            next_uid[0] += 1
-            if uid not in busy:
-                return uid
-        raise sandbox.SandboxError(f"all {count} sandbox uids from {lo} own processes")
 
     def run_one(student: str) -> tuple[str, int, str]:
         with lock:
             slot = slots.pop()
-            uid = pick_uid() if os.geteuid() == 0 else None
-            if uid is not None:
-                running_uids.add(uid)
         try:
-            job = {"student": student, "lecture": lecture, "notebook": lecture, "staging": str(staging),
-                   "template": str(staging / "template.json"), "submission": str(root / settings["submitted"] / student / lecture),
-                   "sandbox": cfg.__dict__, "slot": slot, "uid": uid, "jobs": jobs, "data_dir": str(data) if data else None}
             path = staging / "jobs" / f"{student}.json"
-            path.write_text(json.dumps(job))
+            path.write_text(json.dumps(job_for(student, slot)))
             proc = worker_for(slot)
             watchdog = threading.Timer(cfg.notebook_timeout + 300, proc.kill)
             watchdog.start()
@@ -181,33 +287,18 @@ def grade_class(root: Path, lecture: str, *, jobs: int = 1, students: list[str] 
                 watchdog.cancel()
             if not line:
                 proc.kill()
+                proc.wait()
                 return student, -1, "the grading worker died or ran past its time limit"
             answer = json.loads(line)
             return student, 0 if answer["ok"] else 3, answer.get("error", "")
         finally:
             with lock:
                 slots.append(slot)
-                running_uids.discard(uid)
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = [pool.submit(run_one, s) for s in todo]
         for future in as_completed(futures):
-            student, code, text = future.result()
-            report_path = staging / "executed" / student / "report.json"
-            if code == 0 and report_path.exists():
-                result.reports[student] = json.loads(report_path.read_text())
-                executor.publish_curves(staging / "executed" / student, student, lecture)
-            else:
-                result.failed[student] = text.splitlines()[-1] if text else f"worker exit {code}"
-                shutil.rmtree(staging / "submitted" / student, ignore_errors=True)
-                shutil.rmtree(staging / "executed" / student, ignore_errors=True)
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix(done=len(result.reports), failed=len(result.failed),
-                                remaining=len(todo) - len(result.reports) - len(result.failed),
-                                incidents=len(result.incidents), refresh=True)
-    if bar is not None:
-        bar.close()
+            finished(*future.result())
     for proc in workers.values():
         try:
             proc.stdin.close()
@@ -215,25 +306,30 @@ def grade_class(root: Path, lecture: str, *, jobs: int = 1, students: list[str] 
         except Exception:
             proc.kill()
 
-    if result.reports:
-        env = dict(os.environ)
-        env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-        proc = subprocess.run([sys.executable, "-m", "course.grading.replay", lecture, str(staging)], cwd=root,
-                              env=env, capture_output=True, text=True)
-        (staging / "nbgrader-autograde.log").write_text(proc.stdout + proc.stderr)
-    for student in list(result.reports):
-        if (root / "autograded" / student / lecture / f"{lecture}.ipynb").exists() and \
-                (staging / "executed" / student).exists():
-            result.graded.append(student)
-        else:
-            result.failed[student] = "nbgrader autograde could not write this student (see .grading/%s/nbgrader-autograde.log)" % lecture
-            result.reports.pop(student)
-    result.seconds = time.monotonic() - t0
-    (staging / "summary.json").write_text(json.dumps(
-        {"lecture": lecture, "graded": sorted(result.graded), "failed": result.failed,
-         "incidents": result.incidents, "seconds": round(result.seconds, 1),
-         "notes": {s: r["notes"] for s, r in result.reports.items() if r["notes"]}}, indent=1))
-    return result
+
+def _write_gradebook(root: Path, lecture: str, staging: Path, students: list[str]) -> set[str]:
+    """The single gradebook writer (nbgrader autograde replaying the workers' outputs) for ``students``;
+    returns those whose autograded notebook it wrote."""
+    if not students:
+        return set()
+    marks = {}
+    for student in students:
+        out = root / "autograded" / student / lecture / f"{lecture}.ipynb"
+        marks[student] = out.stat().st_mtime_ns if out.exists() else None
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    listing = staging / "replay-students.txt"
+    listing.write_text("\n".join(students))
+    proc = subprocess.run([sys.executable, "-m", "course.grading.replay", lecture, str(staging), str(listing)],
+                          cwd=root, env=env, capture_output=True, text=True)
+    with open(staging / "nbgrader-autograde.log", "a") as log_file:
+        log_file.write(proc.stdout + proc.stderr)
+    done = set()
+    for student in students:
+        out = root / "autograded" / student / lecture / f"{lecture}.ipynb"
+        if out.exists() and out.stat().st_mtime_ns != marks[student]:
+            done.add(student)
+    return done
 
 
 def print_summary(result: ClassResult, log=print) -> None:

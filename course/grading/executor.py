@@ -15,8 +15,11 @@ What it adds to nbclient (which nbgrader's ``Execute`` uses too):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
+import shutil
+import subprocess
 import time
 from pathlib import Path
 
@@ -52,9 +55,11 @@ def _size(msg: dict) -> int:
 class _Client(NotebookClient):
     """nbclient with an output cap and the last execute_reply remembered."""
 
-    def __init__(self, *args, output_limit: int, **kwargs):
+    def __init__(self, *args, output_limit: int, notebook_output_limit: int, **kwargs):
         super().__init__(*args, **kwargs)
         self._output_limit = output_limit
+        self._notebook_limit = notebook_output_limit
+        self._notebook_used = 0
         self._output_used: dict[int, int] = {}
         self._cut: set[int] = set()
         self.last_reply: dict | None = None
@@ -64,14 +69,17 @@ class _Client(NotebookClient):
         self.last_reply = kwargs.get("execute_reply")
 
     def output(self, outs, msg, display_id, cell_index):
-        used = self._output_used.get(cell_index, 0) + _size(msg)
+        size = _size(msg)
+        used = self._output_used.get(cell_index, 0) + size
         self._output_used[cell_index] = used
-        if used > self._output_limit and msg["msg_type"] != "error":
+        self._notebook_used += size
+        over_cell = used > self._output_limit
+        if (over_cell or self._notebook_used > self._notebook_limit) and msg["msg_type"] != "error":
             if cell_index not in self._cut:
                 self._cut.add(cell_index)
-                note = nbformat.v4.new_output(
-                    "stream", name="stderr",
-                    text=f"\n[grader] output cut: this cell printed more than {self._output_limit // 1024} KB\n")
+                what = (f"this cell printed more than {self._output_limit // 1024} KB" if over_cell else
+                        f"the notebook printed more than {self._notebook_limit // 1024} KB in all")
+                note = nbformat.v4.new_output("stream", name="stdout", text=f"\n[grader] output cut: {what}\n")
                 outs.append(note)
                 return note
             return None
@@ -130,9 +138,71 @@ def _not_run(cells, start: int, why: str) -> None:
             cell.execution_count = None
 
 
+class GuardError(RuntimeError):
+    """The guard did not answer as the grader's own guard would (replaced, or its token lost)."""
+
+
+def _guard_problems(raw, token: str) -> list[str]:
+    """The problems reported by ``check()``; a reply without the install token is itself one."""
+    if not isinstance(raw, dict) or raw.get("token") != token or not isinstance(raw.get("problems"), list):
+        return ["the grader's integrity check did not answer (the guard was replaced or removed)"]
+    return [str(p) for p in raw["problems"]]
+
+
+async def _watch_runtime(runtime_dir: Path, limit: int, km, outcome: "Outcome") -> None:
+    """Without root the socket folder cannot be a capped tmpfs: watch its size, end the kernel past the cap."""
+    while True:
+        await asyncio.sleep(0.5)
+        if _tree_bytes(runtime_dir, limit) > limit:
+            outcome.incident = "disk limit"
+            outcome.notes.append(f"The kernel wrote more than {limit // 2**20} MB into its socket folder: it was stopped.")
+            process = km.provisioner.process if km.provisioner else None
+            if process is not None:
+                process.kill()
+            return
+
+
+def _tree_bytes(path: Path, stop_at: int) -> int:
+    total = 0
+    for root, dirs, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_blocks * 512
+            except OSError:
+                pass
+            if total > stop_at:
+                return total
+    return total
+
+
+async def _end_kernel(client, km) -> None:
+    """Shut the kernel down for good: nbclient keeps a kernel it did not create alive."""
+    try:
+        if client.kc is not None:
+            client.kc.stop_channels()
+    except Exception:
+        pass
+    try:
+        if km.has_kernel:
+            await asyncio.wait_for(km.shutdown_kernel(now=True), timeout=30)
+    except Exception:
+        process = km.provisioner.process if km.provisioner else None
+        if process is not None:
+            try:
+                process.kill()
+                process.wait(timeout=10)
+            except Exception:
+                pass
+
+
 async def _execute(nb, cfg: sandbox.SandboxConfig, *, student: str, runtime_dir: Path,
                    submission_dir: Path | None, data_dir: Path | None, slot: int, jobs: int, uid: int | None,
-                   tampered: dict[str, str]) -> Outcome:
+                   tampered: dict[str, str], blocked: dict[int, str] | None = None,
+                   policy_failed: dict[str, str] | None = None) -> Outcome:
+    """``blocked``: cell index -> why that cell is not run (a policy violation);
+    ``policy_failed``: test grade_id -> why it scores 0 (it comes after a blocked cell)."""
+    blocked = blocked or {}
+    policy_failed = policy_failed or {}
     outcome = Outcome()
     env = sandbox.kernel_env(cfg, student=student, data_dir=data_dir, jobs=jobs)
     # the kernel has no network: its live plots save their runs here, and the grader draws them
@@ -151,73 +221,97 @@ async def _execute(nb, cfg: sandbox.SandboxConfig, *, student: str, runtime_dir:
                                        "traceback": [f"CellTimeoutError: the cell ran past {cfg.cell_timeout} s"]},
                      record_timing=False, shutdown_kernel="immediate", startup_timeout=120,
                      iopub_timeout=5, raise_on_iopub_timeout=False, output_limit=cfg.output_kb * 1024,
+                     notebook_output_limit=cfg.notebook_output_kb * 1024,
                      extra_arguments=["--HistoryManager.hist_file=:memory:"], kernel_name="python3")
     cells = nb.cells
     t0 = time.monotonic()
     deadline = t0 + cfg.notebook_timeout
-    async with client.async_setup_kernel():
-        kc = client.kc
-        installed = _parse_json_repr(await _expression(kc, f"{GUARD}.install()", timeout=180))
-        if not installed:
-            raise sandbox.SandboxError("the kernel started but the grader's guard could not be installed")
-        for index, cell in enumerate(cells):
-            if cell.cell_type != "code":
-                continue
-            meta = nbgrader_meta(cell)
-            is_test = bool(meta.get("grade")) and not meta.get("solution")
-            gid = meta.get("grade_id", "")
-            found: list[str] = []
-            if is_test:
-                before = _parse_json_repr(await _expression(kc, f"{GUARD}.check()", timeout=30))
-                found += before if before is not None else ["the grader's integrity check could not run"]
-            client.last_reply = None
-            left = deadline - time.monotonic()
-            try:
-                if left <= 0:
-                    raise asyncio.TimeoutError
-                await asyncio.wait_for(client.async_execute_cell(cell, index, store_history=True), timeout=left)
-            except DeadKernelError:
-                code = km.provisioner.process.poll() if km.provisioner and km.provisioner.process else None
-                why = (f"the kernel died while this cell ran (exit status {code}): the code ended the Python "
-                       "process (os._exit, a crash, or a memory/CPU limit)")
-                cell.outputs.append(error_output("DeadKernelError", why))
-                outcome.incident = "kernel died"
-                outcome.notes.append(f"The kernel died in cell {index} ({gid or 'not graded'}); later cells were not run.")
-                _not_run(cells, index + 1, "the kernel died earlier")
-                break
-            except asyncio.TimeoutError:
-                cell.outputs.append(error_output(
-                    "NotebookTimeoutError", f"the notebook ran past its {cfg.notebook_timeout} s limit"))
-                outcome.incident = "notebook timeout"
-                outcome.notes.append(f"The notebook ran past {cfg.notebook_timeout} s in cell {index}; later cells were not run.")
-                _not_run(cells, index + 1, "the notebook ran out of time earlier")
-                break
-            reply = (client.last_reply or {}).get("content", {})
-            if reply.get("status") == "error" and not any(o.output_type == "error" for o in cell.outputs):
-                cell.outputs.append(error_output(reply.get("ename") or "Error",
-                                                 reply.get("evalue") or "the cell failed (its error output was hidden)"))
-            if reply.get("ename") == "CellTimeoutError":
-                outcome.notes.append(f"Cell {index} ({gid or 'not graded'}) ran past {cfg.cell_timeout} s and was stopped.")
-                alive = await _expression(kc, "1", timeout=10)
-                if alive is None:
-                    outcome.incident = "cell timeout"
-                    outcome.notes.append("The kernel did not stop when interrupted; later cells were not run.")
-                    _not_run(cells, index + 1, "an earlier cell could not be stopped")
+    watcher = None
+    try:
+        async with client.async_setup_kernel():
+            kc = client.kc
+            if not _is_mount(runtime_dir):
+                watcher = asyncio.ensure_future(_watch_runtime(runtime_dir, cfg.runtime_mb * 2**20, km, outcome))
+            installed = _parse_json_repr(await _expression(kc, f"{GUARD}.install()", timeout=180))
+            if not isinstance(installed, dict) or not installed.get("installed") or not installed.get("token"):
+                raise sandbox.SandboxError("the kernel started but the grader's guard could not be installed")
+            token = str(installed["token"])
+            setup_problems: list[str] = []
+            for index, cell in enumerate(cells):
+                if cell.cell_type != "code":
+                    continue
+                meta = nbgrader_meta(cell)
+                is_test = bool(meta.get("grade")) and not meta.get("solution")
+                gid = meta.get("grade_id", "")
+                if index in blocked:  # a policy violation: the cell is never sent to the kernel
+                    cell.outputs = [error_output("PolicyViolation", blocked[index])]
+                    cell.execution_count = None
+                    continue
+                found: list[str] = list(setup_problems) if is_test else []
+                if is_test:
+                    found += _guard_problems(_parse_json_repr(await _expression(kc, f"{GUARD}.check()", timeout=30)), token)
+                client.last_reply = None
+                left = deadline - time.monotonic()
+                try:
+                    if left <= 0:
+                        raise asyncio.TimeoutError
+                    await asyncio.wait_for(client.async_execute_cell(cell, index, store_history=True), timeout=left)
+                except DeadKernelError:
+                    code = km.provisioner.process.poll() if km.provisioner and km.provisioner.process else None
+                    why = (f"the kernel died while this cell ran (exit status {code}): the code ended the Python "
+                           "process (os._exit, a crash, or a memory/CPU/disk limit)")
+                    cell.outputs.append(error_output("DeadKernelError", why))
+                    outcome.incident = outcome.incident or "kernel died"
+                    outcome.notes.append(f"The kernel died in cell {index} ({gid or 'not graded'}); later cells were not run.")
+                    _not_run(cells, index + 1, "the kernel died earlier")
                     break
-            if is_test:
-                after = _parse_json_repr(await _expression(kc, f"{GUARD}.check()", timeout=30))
-                found += after if after is not None else ["the grader's integrity check could not run"]
-                if found:
-                    outcome.violations[gid] = sorted(set(found))
+                except asyncio.TimeoutError:
                     cell.outputs.append(error_output(
-                        "IntegrityError", "this test ran with tampered grading machinery and scores 0: "
-                        + "; ".join(sorted(set(found))[:8])))
-                    outcome.notes.append(f"{gid}: scores 0, the code tampered with what the test uses "
-                                         f"({'; '.join(sorted(set(found))[:3])}).")
-            if gid in tampered:
-                cell.outputs.append(error_output("TamperedCellError", tampered[gid]))
+                        "NotebookTimeoutError", f"the notebook ran past its {cfg.notebook_timeout} s limit"))
+                    outcome.incident = "notebook timeout"
+                    outcome.notes.append(f"The notebook ran past {cfg.notebook_timeout} s in cell {index}; later cells were not run.")
+                    _not_run(cells, index + 1, "the notebook ran out of time earlier")
+                    break
+                reply = (client.last_reply or {}).get("content", {})
+                if reply.get("status") == "error" and not any(o.output_type == "error" for o in cell.outputs):
+                    cell.outputs.append(error_output(reply.get("ename") or "Error",
+                                                     reply.get("evalue") or "the cell failed (its error output was hidden)"))
+                if reply.get("ename") == "CellTimeoutError":
+                    outcome.notes.append(f"Cell {index} ({gid or 'not graded'}) ran past {cfg.cell_timeout} s and was stopped.")
+                    alive = await _expression(kc, "1", timeout=10)
+                    if alive is None:
+                        outcome.incident = "cell timeout"
+                        outcome.notes.append("The kernel did not stop when interrupted; later cells were not run.")
+                        _not_run(cells, index + 1, "an earlier cell could not be stopped")
+                        break
+                if meta.get("locked") and not is_test:
+                    # the setup cell bound np, torch, course...: the guard pins those names now; what it
+                    # finds wrong there (a planted look-alike module) taints every later test
+                    setup_problems += _guard_problems(
+                        _parse_json_repr(await _expression(kc, f"{GUARD}.after_locked()", timeout=30)), token)
+                if is_test:
+                    found += _guard_problems(_parse_json_repr(await _expression(kc, f"{GUARD}.check()", timeout=30)), token)
+                    if found:
+                        outcome.violations[gid] = sorted(set(found))
+                        cell.outputs.append(error_output(
+                            "IntegrityError", "this test ran with tampered grading machinery and scores 0: "
+                            + "; ".join(sorted(set(found))[:8])))
+                        outcome.notes.append(f"{gid}: scores 0, the code tampered with what the test uses "
+                                             f"({'; '.join(sorted(set(found))[:3])}).")
+                if gid in tampered:
+                    cell.outputs.append(error_output("TamperedCellError", tampered[gid]))
+                if gid in policy_failed:
+                    cell.outputs.append(error_output("PolicyViolation", policy_failed[gid]))
+    finally:
+        if watcher is not None:
+            watcher.cancel()
+        await _end_kernel(client, km)
     outcome.seconds = time.monotonic() - t0
     return outcome
+
+
+def _is_mount(path: Path) -> bool:
+    return os.path.ismount(path)
 
 
 def execute(nb, cfg: sandbox.SandboxConfig, **kwargs) -> Outcome:
@@ -250,6 +344,28 @@ def publish_curves(runtime_dir: Path, student: str, lecture: str, limit: int = 5
         except Exception:  # a malformed file costs its run's picture, never a grade
             continue
     return drawn
+
+
+@contextlib.contextmanager
+def runtime(student: str, mb: int):
+    """The kernel's socket folder, the one host folder its sandbox may write.
+
+    As root it is a tmpfs of ``mb`` MB mounted for this student alone (a full disk is then the
+    kernel's ``No space left``); otherwise the executor watches its size and ends a kernel past
+    the cap.  Unmounted and removed afterwards, whatever happened.
+    """
+    path = runtime_dir_for(student)
+    mounted = False
+    if os.geteuid() == 0 and shutil.which("mount"):
+        made = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={max(1, mb)}m,mode=0777,nosuid,nodev",
+                               f"cg-{student[:40]}", str(path)], capture_output=True)
+        mounted = made.returncode == 0
+    try:
+        yield path
+    finally:
+        if mounted:
+            subprocess.run(["umount", "-l", str(path)], capture_output=True)
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def runtime_dir_for(student: str) -> Path:

@@ -6,7 +6,9 @@ late penalties, the autograded notebook), run in one process, one student after 
 the gradebook (SQLite or PostgreSQL) has a single writer and sees the same transactions as
 with plain ``nbgrader autograde``.
 
-    python -m course.grading.replay LECTURE STAGING   (in the course folder)
+    python -m course.grading.replay LECTURE STAGING [STUDENTS_FILE]   (in the course folder)
+
+``STUDENTS_FILE`` (one student a line) limits the run to those students.
 """
 from __future__ import annotations
 
@@ -52,6 +54,7 @@ PREPROCESSORS = [
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
+    "course.grading.test_outputs.FairTestOutputs",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
@@ -63,8 +66,14 @@ def main() -> int:
     from traitlets.config import Config
 
     lecture, staging = sys.argv[1], Path(sys.argv[2]).resolve()
+    args = [lecture, "--force", f"--CourseDirectory.submitted_directory={staging / 'submitted'}"]
+    if len(sys.argv) > 3:
+        wanted = set(Path(sys.argv[3]).read_text().split())
+        others = sorted(p.name for p in (staging / "submitted").iterdir() if p.name not in wanted)
+        if others:
+            args.append(f"--CourseDirectory.student_id_exclude={','.join(others)}")
     app = AutogradeApp()
-    app.initialize([lecture, "--force", f"--CourseDirectory.submitted_directory={staging / 'submitted'}"])
+    app.initialize(args)
     extra = Config()
     extra.Autograde.autograde_preprocessors = PREPROCESSORS
     extra.Autograde.create_student = True

@@ -21,6 +21,7 @@ Every limit is a field of :class:`SandboxConfig`, read from ``c.Sandbox.*`` in
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import shutil
@@ -40,18 +41,22 @@ class SandboxError(RuntimeError):
 @dataclass
 class SandboxConfig:
     enabled: bool = True           # False runs kernels unsandboxed: only for trusted notebooks
+    # the defaults are those of the course's nbgrader_config.py in fast mode (docs/grading.md lists them)
     cell_timeout: int = 120        # seconds one cell may run (wall clock)
     notebook_timeout: int = 900    # seconds the whole notebook may run (wall clock)
-    cpu_seconds: int = 900         # RLIMIT_CPU of the kernel process
-    memory_mb: int = 6144          # RLIMIT_AS (address space) of each process in the sandbox
+    cpu_seconds: int = 1800        # RLIMIT_CPU of the kernel process
+    memory_mb: int = 8192          # RLIMIT_AS (address space) of each process in the sandbox
     processes: int = 128           # RLIMIT_NPROC (processes + threads) of the sandbox's uid
     file_mb: int = 256             # RLIMIT_FSIZE: the largest file the kernel may write
     open_files: int = 256          # RLIMIT_NOFILE
-    disk_mb: int = 256             # size of each tmpfs (working copy, /tmp, /dev/shm)
-    output_kb: int = 1024          # output kept per cell; the rest is cut with a note
+    disk_mb: int = 512             # size of each tmpfs (working copy, /tmp, /dev/shm)
+    output_kb: int = 2048          # output kept per cell; the rest is cut with a note
+    notebook_output_kb: int = 8192  # output kept per notebook (all cells together); the rest is cut
+    runtime_mb: int = 16           # the kernel's socket folder, the one host folder it writes (a tmpfs as root)
+    curves_kb: int = 2048          # saved live-plot runs the grader keeps per student (all files together)
     threads: int = 0               # OMP/MKL/torch threads per kernel (0: cores // jobs)
     uid_base: int = 61000          # kernels run as uid/gid uid_base .. uid_base + uid_count - 1 (when root)
-    uid_count: int = 1000          # a fresh uid per student, reused only after uid_count students
+    uid_count: int = 1000          # a free uid per student (locked while in use, never one owning processes)
     readonly: list[str] = field(default_factory=list)  # extra host paths to show read-only
     env: dict[str, str] = field(default_factory=dict)  # extra environment of the kernel
 
@@ -189,6 +194,79 @@ def command(argv: list[str], *, cfg: SandboxConfig, runtime_dir: Path, submissio
     args += [prlimit, f"--cpu={cfg.cpu_seconds}", f"--as={address_space_limit(cfg)}", f"--nproc={cfg.processes}",
              f"--fsize={cfg.file_mb * mb}", f"--nofile={cfg.open_files}", "--core=0", "--"]
     return args + list(argv)
+
+
+def _uid_of(pid: str) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("Uid:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def pids_of_uid(uid: int) -> list[int]:
+    """Every process whose real uid is ``uid`` (zombies included)."""
+    return [int(pid) for pid in os.listdir("/proc") if pid.isdigit() and _uid_of(pid) == uid]
+
+
+def end_uid(uid: int | None, timeout: float = 10.0) -> list[int]:
+    """Kill every process of a sandbox uid and wait until none is left; returns the pids still
+    there after ``timeout`` (normally none).  The kernel's PID namespace dies with bwrap, so this
+    only finds something when a process escaped that (it cannot) or is a zombie not yet reaped."""
+    import signal
+    import time
+
+    if uid is None or os.geteuid() != 0 or uid == 0:
+        return []
+    deadline = time.monotonic() + timeout
+    while True:
+        left = pids_of_uid(uid)
+        if not left or time.monotonic() > deadline:
+            return left
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def reserve_uid(cfg: SandboxConfig, start: int = 0):
+    """A sandbox uid for one student, held (flock) until the block ends: no other grading process
+    on this machine (another worker, another Dask worker) gets it meanwhile, and it owns no process
+    (a leftover, e.g. a killed fork bomb's zombie).  None when not root (bwrap's user namespace)."""
+    import fcntl
+    import tempfile
+
+    if os.geteuid() != 0:
+        yield None
+        return
+    lock_dir = Path(os.environ.get("COURSE_UID_LOCKS", Path(tempfile.gettempdir()) / "course-grader-uids"))
+    lock_dir.mkdir(mode=0o700, exist_ok=True)
+    count = max(1, cfg.uid_count)
+    busy = uids_in_use(cfg.uid_base, cfg.uid_base + count)
+    for i in range(count):
+        uid = cfg.uid_base + (start + i) % count
+        if uid in busy:
+            continue
+        fh = open(lock_dir / f"{uid}.lock", "w")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.close()
+            continue
+        try:
+            if pids_of_uid(uid):  # a process appeared since the scan
+                continue
+            yield uid
+            return
+        finally:
+            fh.close()
+    raise SandboxError(f"all {count} sandbox uids from {cfg.uid_base} are in use or own processes")
 
 
 def uids_in_use(lo: int, hi: int) -> set[int]:

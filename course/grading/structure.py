@@ -24,6 +24,7 @@ from pathlib import Path
 import nbformat
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+MAX_CELLS = 2000          # the lectures have under 100; more is not a notebook a student wrote by hand
 META_KEYS = ("grade", "solution", "locked", "points", "task", "grade_id")
 KINDS = ("code", "markdown", "raw")
 
@@ -47,19 +48,36 @@ def read_submission(path: Path) -> dict:
         raw = fh.read(MAX_NOTEBOOK_BYTES + 1)
     try:
         data = json.loads(raw.decode("utf-8"))
+    except RecursionError:
+        raise Unreadable(f"The submitted {path.name} is not a notebook (its JSON is nested too deeply to read): "
+                         "it scores 0") from None
     except (UnicodeDecodeError, ValueError) as exc:
-        raise Unreadable(f"The submitted {path.name} is not a notebook (not valid JSON: {str(exc)[:120]}): it scores 0") from None
+        raise Unreadable(f"The submitted {path.name} is not a notebook (not valid JSON: {_clean(str(exc))[:120]}): "
+                         "it scores 0") from None
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list) or data.get("nbformat") != 4:
         raise Unreadable(f"The submitted {path.name} is JSON but not a Jupyter notebook (version 4): it scores 0")
+    if len(data["cells"]) > MAX_CELLS:
+        raise Unreadable(f"The submitted {path.name} has {len(data['cells'])} cells, over the {MAX_CELLS} a notebook "
+                         "may have: it scores 0")
     return data
 
 
+def _clean(text: str) -> str:
+    """``text`` without lone UTF-16 surrogates (JSON allows ``"\\ud800"``; no file or socket can carry it)."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def _text(source) -> str | None:
-    if isinstance(source, str):
-        return source
     if isinstance(source, list) and all(isinstance(s, str) for s in source):
-        return "".join(source)
+        source = "".join(source)
+    if isinstance(source, str):
+        return _clean(source)
     return None
+
+
+def _has_surrogates(source) -> bool:
+    text = "".join(source) if isinstance(source, list) and all(isinstance(s, str) for s in source) else source
+    return isinstance(text, str) and _clean(text) != text
 
 
 def _meta(cell: dict) -> dict:
@@ -87,11 +105,15 @@ def canonical(data: dict, template: dict) -> Rebuilt:
     extras: dict[str | None, list] = {None: []}
     anchor: str | None = None
     bad_cells = 0
+    if any(isinstance(c, dict) and _has_surrogates(c.get("source")) for c in data["cells"]):
+        notes.append("Some cells held invalid Unicode (lone surrogates): those characters were replaced by '?'.")
     for cell in data["cells"]:
         if not isinstance(cell, dict) or cell.get("cell_type") not in KINDS or _text(cell.get("source")) is None:
             bad_cells += 1
             continue
         gid = _meta(cell).get("grade_id")
+        if isinstance(gid, str):
+            gid = _clean(gid)
         if isinstance(gid, str) and gid in known:
             if gid not in seen:
                 seen[gid] = cell

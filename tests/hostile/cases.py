@@ -117,6 +117,29 @@ def _symlink(course, folder, ctx):
     os.symlink(course / "source" / LECTURE / f"{LECTURE}.ipynb", folder / f"{LECTURE}.ipynb")
 
 
+def _surrogates(course, folder, ctx):
+    nb = answered(course, double=SOLUTIONS["double"] + "\n# SURROGATE\nprint('\\ud800 printed')")
+    text = nbformat.writes(nb).replace("# SURROGATE", "# \\ud800 in a comment")
+    (folder / f"{LECTURE}.ipynb").write_text(text)  # the JSON escape \ud800: valid JSON, invalid Unicode
+
+
+def _bad_timestamp(course, folder, ctx):
+    _write(answered(course), folder)
+    (folder / "timestamp.txt").write_text("9999-12-31 23:59:59.999999 -1200")
+
+
+def _many_outputs(course, folder, ctx):
+    nb = answered(course)
+    nb.cells += [nbformat.v4.new_code_cell("print('m' * 200_000)", id=f"out{i}") for i in range(60)]
+    _write(nb, folder)
+
+
+def _many_cells(course, folder, ctx):
+    nb = answered(course)
+    nb.cells += [nbformat.v4.new_code_cell("1", id=f"c{i}") for i in range(20_000)]
+    _write(nb, folder)
+
+
 def _leak_code(name: str, probe: str) -> str:
     """``name``'s answer: right only if ``probe`` (the attack) succeeds."""
     body = "\n".join("        " + line for line in probe.splitlines())
@@ -180,15 +203,39 @@ CASES = [
                     "            fh.write(b'0' * 1_000_000)",
                scale="import ctypes\nctypes.string_at(0)"),
          scores(**POINTS), ("MemoryError", "File too large", "kernel died")),
-    Case("floods", "gigabytes of output, many files until the disk is full, a fork bomb",
-         _code(double="def double(x):\n    while True:\n        print('y' * 20_000)",
-               mean="def mean(xs):\n    for i in range(10**6):\n        with open(f'f{{i}}.bin', 'wb') as fh:\n"
-                    "            fh.write(b'0' * 1_000_000)",
-               scale="import os, time\nwhile True:\n    try:\n        if os.fork() == 0:\n"
+    # each flood is its own student: one kernel's exhaustion must not decide another attack's message
+    Case("floods", "gigabytes of output", _code(double="def double(x):\n    while True:\n        print('y' * 20_000)"),
+         # the flood ends in the kernel's MemoryError (its output buffer), the output cap or the cell timeout: 0
+         scores(test_double=0), incident=None),
+    Case("diskfill", "many files until the disk is full",
+         _code(mean="def mean(xs):\n    for i in range(10**6):\n        with open(f'f{{i}}.bin', 'wb') as fh:\n"
+                    "            fh.write(b'0' * 1_000_000)"),
+         scores(test_mean=0), ("No space left",), incident=None),
+    Case("forkbomb", "a fork bomb",
+         _code(scale="import os, time\nwhile True:\n    try:\n        if os.fork() == 0:\n"
                      "            time.sleep(1000)\n    except OSError:\n        break\n"
                      "raise RuntimeError('forked until the limit')"),
-         # the flood ends in the kernel's MemoryError (its output buffer) or in the output cap; either way 0
-         scores(**POINTS), ("No space left", "forked until the limit"), incident=None),
+         scores(test_scale=0), ("forked until the limit",), incident=None),
+    Case("runtimefill", "fills the kernel's one host-visible folder (socket folder / saved curves), each file small",
+         _leak(mean="d = os.environ['COURSE_CURVES_DIR']\nfor i in range(10**5):\n"
+                    "    with open(os.path.join(d, f'run-{{i:06d}}.json'), 'wb') as fh:\n"
+                    "        fh.write(b'0' * 1_000_000)"),
+         scores(test_mean=0), ("mean([1, 2, 3]) should be 2.0",), incident=None),
+    Case("manyoutputs", "60 cells of output, each under the per-cell cap (total output per notebook)",
+         _many_outputs, FULL, ("printed more than", "in all"), incident=False),
+    Case("warns", "honest code whose test prints a warning and a progress bar on stderr (no points lost)",
+         _code(double="import warnings, sys\ndef double(x):\n    warnings.warn('a harmless warning')\n"
+                      "    print('progress 100%', file=sys.stderr)\n    return 2 * x"),
+         FULL, ("cost no points",), incident=False),
+    # ---- files the reader or the writer could choke on: still a row and a note ---------------------
+    Case("deepjson", "JSON nested very deeply (the reader's recursion)",
+         _raw(b'{"cells": ' + b"[" * 200_000 + b"]" * 200_000 + b', "nbformat": 4}'), scores(**POINTS),
+         ("nested too deeply",)),
+    Case("surrogate", "a lone UTF-16 surrogate in a cell and in the output (invalid Unicode)",
+         _surrogates, FULL, ("invalid Unicode",), incident=None),
+    Case("badtime", "a timestamp.txt that parses but that nbgrader cannot convert (impossible timestamp)",
+         _bad_timestamp, FULL, ("timestamp.txt could not be read",), incident=False),
+    Case("manycells", "a huge cell count (20,000 cells)", _many_cells, scores(**POINTS), ("cells, over the",)),
     # ---- reading and writing what it must not -------------------------------------------------
     Case("leaks", "reads the source notebooks, the gradebook, another student's submission",
          _leak(double="open('{root}/source/hostile_lab/hostile_lab.ipynb').read()",
@@ -197,8 +244,9 @@ CASES = [
          scores(**POINTS), ("double(3) should be 6",), incident=False),
     Case("writes", "writes the gradebook; reads the hidden tests; opens a network connection",
          _leak(double="open('{root}/gradebook.db', 'ab').write(b'garbage')",
-               mean="hits = [p for d in ('{root}', '/home', '/tmp', '/root') for p, _, fs in os.walk(d)\n"
-                    "        for f in fs if f.endswith(('.ipynb', '.db'))]\nassert hits",
+               # the course's own files, wherever the clone lives (its read-only venv may sit under /tmp)
+               mean="hits = [p for d in ('{root}', '/home', '/tmp', '/root', '/srv', '/work') for p, _, fs in os.walk(d)\n"
+                    "        for f in fs if f in ('hostile_lab.ipynb', 'gradebook.db', 'nbgrader_config.py')]\nassert hits",
                scale="import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=3).close()"),
          scores(**POINTS), ("double(3) should be 6",), incident=False),
     Case("internet", "opens a network connection to the outside; more output than a cell may keep",

@@ -1,0 +1,180 @@
+"""Short, fair checks for the lectures' test cells (no solution lives here).
+
+Every check
+
+* reduces what the student's code returned to an exact base type first (``float``/``int``, a
+  ``numpy.ndarray`` of a plain dtype, a plain ``torch.Tensor``), so an object whose ``==`` or
+  ``__array_function__`` always agrees cannot pass (see docs/grading.md);
+* fails with an ``AssertionError`` whose message says what was checked, what was expected,
+  what was got, and the likely cause (the ``hint``);
+* accepts every correct spelling: ``np.float64`` and ``np.float32`` are numbers, a float32
+  tensor is compared with a tolerance that suits float32.
+
+    from course import checks as ck
+    out = ck.call(train, model, x, y, epochs=2, what="train(model, x, y, epochs=2)")
+    ck.close(out[0], 10.5, what="the first loss", hint="MSELoss averages over the batch")
+
+The references used here are bound when the module is imported (before any student code runs)
+and the grader's guards verify this module before every test.
+"""
+from __future__ import annotations
+
+import builtins as _builtins
+import math as _math
+
+import numpy as _np
+import torch as _torch
+
+_float, _int, _bool, _type, _isinstance, _len, _repr = (
+    _builtins.float, _builtins.int, _builtins.bool, _builtins.type, _builtins.isinstance, _builtins.len, _builtins.repr)
+_list, _tuple, _str, _dict = _builtins.list, _builtins.tuple, _builtins.str, _builtins.dict
+_NUMPY_SCALARS = (_np.float64, _np.float32, _np.float16, _np.int64, _np.int32, _np.int16, _np.int8,
+                  _np.uint8, _np.bool_)
+_PLAIN_TENSORS = (_torch.Tensor, _torch.nn.Parameter)
+_BASE_DTYPES = ("f", "i", "u", "b")
+
+# what a beginner's exception usually means: (text in the message, likely cause)
+_CAUSES = (
+    ("NotImplementedError", "the exercise is not answered yet (replace `raise NotImplementedError()`)"),
+    ("mat1 and mat2 shapes cannot be multiplied", "a layer's in_features does not match the size of its input"),
+    ("size mismatch", "a layer's in_features does not match the size of its input"),
+    ("does not require grad and does not have a grad_fn",
+     "the loss was cut from the graph before backward() (.item(), .data, .detach() or torch.no_grad())"),
+    ("backward through the graph a second time", "a graph of an earlier step is reused: compute the loss anew in each step"),
+    ("Expected all tensors to be on the same device", "the model and the data are on different devices: move both to course.device()"),
+    ("expected scalar type", "dtypes do not match: use float32 inputs (torch.float) and int64 class labels (torch.long)"),
+    ("Found dtype", "dtypes do not match: use float32 inputs (torch.float) and int64 class labels (torch.long)"),
+    ("must match the size of tensor", "two tensors' shapes do not line up: check each shape, the batch dimension first"),
+    ("Expected input batch_size", "the outputs and the targets have different batch sizes"),
+    ("positional argument", "the function's signature must be the one in the docstring"),
+    ("unexpected keyword argument", "the function's signature must be the one in the docstring"),
+    ("out of range", "an index or a class label is out of range (class labels run from 0 to C-1)"),
+    ("out of bounds", "an index or a class label is out of range (class labels run from 0 to C-1)"),
+    ("division by zero", "a division by zero: an empty input or a count of 0"),
+    ("is not defined", "a name is used before it is defined: run the cells above first"),
+    ("view size is not compatible", "use .reshape() (or .contiguous().view()) instead of .view() on this tensor"),
+    ("a leaf Variable that requires grad is being used in an in-place operation",
+     "update parameters inside `with torch.no_grad():` (or with .data)"),
+)
+
+
+def _cause(exc: BaseException) -> str:
+    text = f"{_type(exc).__name__}: {exc}"
+    for needle, cause in _CAUSES:
+        if needle in text:
+            return cause
+    return "read the error above the message and the function's docstring"
+
+
+def call(fn, *args, what: str = "", hint: str = "", **kwargs):
+    """``fn(*args, **kwargs)``; an exception inside the student's code becomes a message that
+    names the call and the likely cause."""
+    label = what or f"{getattr(fn, '__name__', 'the function')}(...)"
+    try:
+        return fn(*args, **kwargs)
+    except AssertionError:
+        raise
+    except Exception as exc:
+        first = _str(exc).strip().splitlines()[0][:300] if _str(exc).strip() else ""
+        raise AssertionError(f"{label} raised {_type(exc).__name__}: {first}. Likely cause: {hint or _cause(exc)}") from None
+
+
+def _fail(what: str, expected: str, got: str, hint: str) -> None:
+    raise AssertionError(f"{what}: expected {expected}, got {got}" + (f". {hint}" if hint else ""))
+
+
+def _show(value, limit: int = 200) -> str:
+    try:
+        text = _repr(value.tolist() if _isinstance(value, (_np.ndarray, _torch.Tensor)) else value)
+    except Exception:
+        text = f"a {_type(value).__name__}"
+    return text if _len(text) <= limit else text[:limit] + "..."
+
+
+def number(value, what: str = "the value", hint: str = "") -> float:
+    """``value`` as a plain Python float: a Python or numpy number (not a tensor, not a subclass
+    of its own).  Use it where the exercise asks for a number."""
+    kind = _type(value)
+    if kind in (_float, _int) or kind in _NUMPY_SCALARS:
+        return _float(value)
+    if kind is _bool:
+        _fail(what, "a number", "a bool", hint)
+    if kind in _PLAIN_TENSORS:
+        _fail(what, "a Python number", f"a tensor of shape {_tuple(value.shape)}",
+              hint or "return loss.item() (or float(...)) rather than the tensor")
+    _fail(what, "a Python number", f"a {kind.__name__}", hint)
+
+
+def array(value, what: str = "the value", hint: str = "") -> _np.ndarray:
+    """``value`` as a plain float64 numpy array: an ndarray of a plain dtype, a plain tensor, a
+    (nested) list/tuple of numbers, or a number."""
+    kind = _type(value)
+    if kind is _np.ndarray:
+        if value.dtype.kind not in _BASE_DTYPES:
+            _fail(what, "numbers", f"an array of dtype {value.dtype}", hint)
+        return _np.array(value, dtype=_np.float64, copy=True)
+    if kind in _PLAIN_TENSORS:
+        return _np.array(value.detach().cpu().double().numpy(), dtype=_np.float64, copy=True)
+    if kind in (_list, _tuple):
+        return _np.array([array(v, what, hint) for v in value], dtype=_np.float64) if value else _np.zeros(0)
+    return _np.array(number(value, what, hint), dtype=_np.float64)
+
+
+def tensor(value, what: str = "the value", hint: str = "") -> _torch.Tensor:
+    """``value`` itself if it is a plain ``torch.Tensor`` (or ``nn.Parameter``); a subclass of the
+    student's own, an ndarray or a list fails with a message."""
+    if _type(value) not in _PLAIN_TENSORS:
+        _fail(what, "a torch.Tensor", f"a {_type(value).__name__}", hint)
+    return value
+
+
+def shape(value, expected, what: str = "the shape", hint: str = "") -> None:
+    """``value`` (a tensor or ndarray) has shape ``expected`` (a tuple; None matches any size)."""
+    if _type(value) not in _PLAIN_TENSORS and _type(value) is not _np.ndarray:
+        _fail(what, f"a tensor of shape {_tuple(expected)}", f"a {_type(value).__name__}", hint)
+    got = _tuple(_int(n) for n in value.shape)
+    want = _tuple(expected)
+    if _len(got) != _len(want) or any(w is not None and g != w for g, w in zip(got, want)):
+        _fail(what, f"shape {want}", f"shape {got}", hint)
+
+
+def _tolerance(value, rtol: float | None, atol: float | None) -> tuple[float, float]:
+    """float32 work carries ~1e-7 relative error per operation: a tolerance fit for float32 by default."""
+    return (1e-4 if rtol is None else rtol), (1e-6 if atol is None else atol)
+
+
+def close(got, expected, what: str = "the result", hint: str = "", rtol: float | None = None,
+          atol: float | None = None) -> None:
+    """``got`` equals ``expected`` within a tolerance; both reduced to plain float64 arrays first
+    (numbers, lists, ndarrays and tensors all accepted); shapes must agree exactly."""
+    a = array(got, what, hint)
+    b = array(expected, "the expected value")
+    rt, at = _tolerance(a, rtol, atol)
+    if a.shape != b.shape:
+        _fail(what, f"shape {_tuple(b.shape)} ({_show(b)})", f"shape {_tuple(a.shape)} ({_show(a)})", hint)
+    if not _bool(_np.all(_np.isfinite(a))) and _bool(_np.all(_np.isfinite(b))):
+        _fail(what, _show(b), _show(a) + " (not finite: the computation diverged or divided by zero)", hint)
+    if not _bool(_np.allclose(a, b, rtol=rt, atol=at)):
+        _fail(what, _show(b), _show(a), hint)
+
+
+def true(condition, message: str) -> None:
+    """An assertion on a plain bool (a student object that claims to be true does not count)."""
+    if _type(condition) is _np.bool_:
+        condition = _bool(condition)
+    if _type(condition) is _torch.Tensor and condition.numel() == 1:
+        condition = _bool(condition.item())
+    if condition is not True:
+        raise AssertionError(message)
+
+
+def unchanged(before, after, what: str = "the input") -> None:
+    """``after`` still equals the copy ``before`` taken before the call (inputs must not be edited)."""
+    a, b = array(after, what), array(before, what)
+    if a.shape != b.shape or not _bool(_np.array_equal(a, b, equal_nan=True)):
+        raise AssertionError(f"{what} was modified by the call: work on a copy (e.g. x.clone() / "
+                             "arr.copy()) or use out-of-place operations (x = x - ..., not x -= ...)")
+
+
+def isfinite(value) -> bool:
+    return _math.isfinite(number(value))

@@ -73,6 +73,16 @@ def run_notebook(lecture: str, full: bool, device: str) -> dict:
             "when": time.strftime("%Y-%m-%d"), "machine": machine()}
 
 
+def wait_for_idle(max_load: float, patience: float) -> float:
+    """The 1-minute load average, once it is below ``max_load`` or ``patience`` seconds passed."""
+    deadline = time.monotonic() + patience
+    while True:
+        load = os.getloadavg()[0]
+        if load <= max_load or time.monotonic() > deadline:
+            return load
+        time.sleep(5)
+
+
 def machine() -> str:
     import torch
 
@@ -84,7 +94,8 @@ def fmt(entry: dict | None, key: str) -> str:
     if not entry:
         return "not run"
     if key == "seconds":
-        return f"{entry['seconds']:.0f} s" + (" (failed)" if entry["error"] else "")
+        load = f" (load {entry['load']:.1f})" if "load" in entry else " (load not recorded)"
+        return f"{entry['seconds']:.0f} s{load}" + (" (failed)" if entry["error"] else "")
     value = entry["figures"].get(key)
     return "—" if value is None else f"{value:.4g}"
 
@@ -95,6 +106,8 @@ def write_table(store: dict) -> None:
              "",
              "Written by `benchmarks/lectures.py` (the source notebooks with their solutions, executed top to",
              "bottom with nbclient). Fast = `COURSE_FAST=1`; full = the real training. Device `cpu` unless noted.",
+             "Beside each time, the machine's 1-minute load average just before the run: the script refuses to",
+             "record a run that started under load (`--max-load`, default 0.5), so the times are an idle machine's.",
              "",
              "| lecture | device | fast: time | fast: loss | fast: accuracy | full: time | full: loss | full: accuracy | reference (original course) | target |",
              "|---|---|---|---|---|---|---|---|---|---|"]
@@ -138,6 +151,10 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="full training instead of fast mode")
     parser.add_argument("--lectures", default="", help="comma-separated lecture names (default: all present)")
     parser.add_argument("--device", default=os.environ.get("COURSE_DEVICE", "cpu"))
+    parser.add_argument("--max-load", type=float, default=0.5,
+                        help="record no run that starts while the 1-minute load average is above this")
+    parser.add_argument("--wait-idle", type=float, default=300,
+                        help="seconds to wait for the load to fall below --max-load before each run")
     args = parser.parse_args()
     wanted = [n for n in args.lectures.split(",") if n] or list(LECTURES)
     store = json.loads(STORE.read_text()) if STORE.exists() else {}
@@ -147,7 +164,13 @@ def main() -> None:
             print(f"skipped {lecture}: not written yet")
             continue
         print(f"{lecture} ({mode}, {args.device}) ...", flush=True)
+        load = wait_for_idle(args.max_load, args.wait_idle)
+        if load > args.max_load:
+            print(f"  not recorded: the load average is {load:.2f} (over {args.max_load}); "
+                  "a time taken on a busy machine is not the lecture's", flush=True)
+            continue
         entry = run_notebook(lecture, args.full, args.device)
+        entry["load"] = round(load, 2)
         print(f"  {entry['seconds']} s {entry['figures']} {entry['error']}", flush=True)
         store[f"{lecture}|{mode}|{args.device}"] = entry
         STORE.parent.mkdir(parents=True, exist_ok=True)

@@ -24,7 +24,7 @@ from hostile import lab
 
 ROOT = Path(__file__).resolve().parent.parent
 LIMITS = ["--cell-timeout", "20", "--notebook-timeout", "240", "--memory-mb", "6144", "--processes", "64",
-          "--file-mb", "64", "--disk-mb", "128", "--output-kb", "256", "--notebook-output-kb", "2048",
+          "--file-mb", "64", "--disk-mb", "128", "--output-kb", "256", "--notebook-output-kb", "1024",
           "--runtime-mb", "8", "--curves-kb", "1024", "--cpu-seconds", "120"]
 BYSTANDER = "bystander"
 HOSTILE = [c.student for c in corpus.CASES]
@@ -133,7 +133,8 @@ def test_each_submission_gets_its_score_and_a_feedback_line(hostile_class, case)
     assert all(rows[case.student][n][2] == lab.POINTS[n] for n in lab.POINTS), "max scores changed"
     text, report, nb = _feedback_text(course, case.student)
     for phrase in case.says:
-        assert phrase.lower() in text.lower(), f"{case.student}: feedback lacks {phrase!r}:\n{text[-3000:]}"
+        either = phrase if isinstance(phrase, tuple) else (phrase,)
+        assert any(p.lower() in text.lower() for p in either), f"{case.student}: feedback lacks {phrase!r}:\n{text[-3000:]}"
     if case.incident is not None:
         assert bool(report["incident"]) == case.incident, f"{case.student}: incident {report['incident']!r}"
     if case.incident or report["notes"]:
@@ -204,4 +205,4 @@ def test_what_the_grader_keeps_of_a_kernel_is_capped(hostile_class):
     notebook = (kept / f"{lab.LECTURE}.ipynb").stat().st_size
     assert notebook < 2_000_000, f"the executed notebook is {notebook} bytes"
     many = (course / ".grading" / lab.LECTURE / "executed" / "manyoutputs" / f"{lab.LECTURE}.ipynb").stat().st_size
-    assert many < 2048 * 1024 + 200_000, f"60 cells of 200 KB kept {many} bytes, the notebook cap is 2048 KB"
+    assert many < 1024 * 1024 + 200_000, f"60 cells of 200 KB kept {many} bytes, the notebook cap is 1024 KB"

@@ -79,7 +79,10 @@ def _policy(rebuilt: structure.Rebuilt, allowed: list[str] | None,
     theirs = {"".join(c.get("source", "")).strip() for c in release.get("cells", [])
               if c.get("cell_type") == "code" and not c.get("metadata", {}).get("nbgrader", {}).get("solution")}
     cells = rebuilt.nb.cells
-    locked = [c.source for c in cells if c.cell_type == "code" and c.get("metadata", {}).get("nbgrader", {}).get("locked")]
+    # the names the setup (locked, non-test) cells bind; the tests' own variables are not protected
+    locked = [c.source for c in cells if c.cell_type == "code"
+              and c.get("metadata", {}).get("nbgrader", {}).get("locked")
+              and not c.get("metadata", {}).get("nbgrader", {}).get("grade")]
     protected = policy.protected_names(locked)
     allow = frozenset(allowed) if allowed is not None else None
     blocked: dict[int, str] = {}

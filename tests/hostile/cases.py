@@ -30,7 +30,7 @@ class Case:
     bullet: str                                   # the issue's bullet it covers
     make: Callable[[Path, Path, dict], None]      # (course, submission folder, context)
     expect: dict = field(default_factory=dict)    # test grade_id -> score
-    says: tuple = ()                              # phrases the feedback must contain
+    says: tuple = ()                              # phrases the feedback must contain (a tuple: any one of them)
     incident: bool | None = True                  # the report marks an incident (None: either)
 
 
@@ -197,12 +197,17 @@ CASES = [
          scores(**POINTS), ("test_double) ran past", "mean) ran past", "did not stop when interrupted")),
     Case("exit", "a kernel that dies (os._exit)", _code(mean="import os\nos._exit(3)"),
          scores(test_mean=0, test_scale=0), ("kernel died",)),
-    Case("crash", "a memory bomb, a file written until the disk fills, a segfault",
-         _code(double="def double(x):\n    hog = []\n    while True:\n        hog.append(b'x' * 50_000_000)",
-               mean="def mean(xs):\n    with open('fill.bin', 'wb') as fh:\n        while True:\n"
-                    "            fh.write(b'0' * 1_000_000)",
-               scale="import ctypes\nctypes.string_at(0)"),
-         scores(**POINTS), ("MemoryError", "File too large", "kernel died")),
+    # each resource attack is its own student, and a busy machine may turn a memory bomb's MemoryError
+    # into the cell's timeout: either way 0, and the feedback says which
+    Case("crash", "a memory bomb",
+         _code(double="def double(x):\n    hog = []\n    while True:\n        hog.append(b'x' * 50_000_000)"),
+         scores(test_double=0), (("MemoryError", "ran past"),), incident=None),
+    Case("filecap", "a file written until the disk fills (one file over the size limit)",
+         _code(mean="def mean(xs):\n    with open('fill.bin', 'wb') as fh:\n        while True:\n"
+                    "            fh.write(b'0' * 1_000_000)"),
+         scores(test_mean=0), ("File too large",), incident=None),
+    Case("segfault", "a segfault", _code(scale="import ctypes\nctypes.string_at(0)"),
+         scores(test_scale=0), ("kernel died",)),
     # each flood is its own student: one kernel's exhaustion must not decide another attack's message
     Case("floods", "gigabytes of output", _code(double="def double(x):\n    while True:\n        print('y' * 20_000)"),
          # the flood ends in the kernel's MemoryError (its output buffer), the output cap or the cell timeout: 0
@@ -246,7 +251,7 @@ CASES = [
          _leak(double="open('{root}/gradebook.db', 'ab').write(b'garbage')",
                # the course's own files, wherever the clone lives (its read-only venv may sit under /tmp)
                mean="hits = [p for d in ('{root}', '/home', '/tmp', '/root', '/srv', '/work') for p, _, fs in os.walk(d)\n"
-                    "        for f in fs if f in ('hostile_lab.ipynb', 'gradebook.db', 'nbgrader_config.py')]\nassert hits",
+                    "        for f in fs if f in ('hostile_lab.ipynb', 'gradebook.db')]\nassert hits",
                scale="import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=3).close()"),
          scores(**POINTS), ("double(3) should be 6",), incident=False),
     Case("internet", "opens a network connection to the outside; more output than a cell may keep",

@@ -249,9 +249,11 @@ CASES = [
          scores(**POINTS), ("double(3) should be 6",), incident=False),
     Case("writes", "writes the gradebook; reads the hidden tests; opens a network connection",
          _leak(double="open('{root}/gradebook.db', 'ab').write(b'garbage')",
-               # the course's own files, wherever the clone lives (its read-only venv may sit under /tmp)
+               # the course's own files, wherever the clone lives (the read-only venv, which may sit under /tmp,
+               # holds nbgrader's own test gradebook: not the course's)
                mean="hits = [p for d in ('{root}', '/home', '/tmp', '/root', '/srv', '/work') for p, _, fs in os.walk(d)\n"
-                    "        for f in fs if f in ('hostile_lab.ipynb', 'gradebook.db')]\nassert hits",
+                    "        for f in fs if f == 'hostile_lab.ipynb' or f == 'gradebook.db' and 'site-packages' not in p]\n"
+                    "assert hits",
                scale="import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=3).close()"),
          scores(**POINTS), ("double(3) should be 6",), incident=False),
     Case("internet", "opens a network connection to the outside; more output than a cell may keep",

@@ -54,6 +54,26 @@ c.Autograde.autograde_preprocessors = [
 c.OverwriteCells.add_missing_cells = True
 c.ClearHiddenTests.enforce_metadata = True
 
+# The static policy on every cell a student wrote (course/grading/policy.py, docs/grading.md): the
+# modules a cell may import (a package name allows its submodules; course.grading is never allowed).
+c.Policy.allowed_imports = [
+    "numpy", "torch", "torchvision", "pandas", "matplotlib", "math", "random", "time", "collections",
+    "itertools", "functools", "csv", "os", "pathlib", "typing", "dataclasses", "string", "re", "statistics",
+    "copy", "operator", "tqdm", "course", "IPython.display", "unicodedata", "json", "glob", "io", "gzip",
+    "warnings", "tempfile", "abc", "enum", "numbers", "heapq", "bisect", "textwrap", "datetime", "PIL",
+    "sklearn", "scipy", "seaborn",
+]
+
+# Feedback without the hidden tests' code (course/grading/feedback.py): each test shows its visible
+# part, "# hidden tests: not shown", and for an error only its message. False shows everything.
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import GetGrades  # noqa: E402
+
+from course.grading.feedback import HideHiddenTests  # noqa: E402
+
+c.HideHiddenTests.enabled = True
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+
 # Sandboxed, parallel autograding (`python -m course autograde LECTURE --jobs N`, docs/grading.md).
 # Each student's kernel runs in bubblewrap (no network, read-only view, private tmpfs) as an
 # unprivileged uid with these limits; the `course autograde` flags override them.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from pathlib import Path
 
 import torch
@@ -32,7 +33,85 @@ def start(lecture: str, seed: int = 0) -> torch.device:
     mode = "fast (COURSE_FAST=1: small data, few epochs)" if is_fast() else "full"
     print(f"{lecture} · device {dev} · {mode} mode · seed {seed} · "
           f"{torch.get_num_threads()} CPU threads · torch {torch.__version__}")
+    _watch_cells(lecture)
     return dev
+
+
+_live_check = None  # the pre_run_cell callback of the students' live policy check, once registered
+
+
+def _grading() -> bool:
+    return bool(os.environ.get("NBGRADER_EXECUTION", "").strip() or os.environ.get("COURSE_STUDENT", "").strip())
+
+
+def _instructor_cells(lecture: str) -> tuple[set, set, list]:
+    """(cell ids, sources, setup sources) of the locked cells of the student's copy of the notebook."""
+    import json
+
+    ids, sources, setup = set(), set(), []
+    for path in (Path.cwd() / f"{lecture}.ipynb", *sorted(Path.cwd().glob("*.ipynb"))[:5]):
+        try:
+            nb = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        for cell in nb.get("cells", []):
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if cell.get("cell_type") != "code" or not meta.get("locked"):
+                continue
+            text = cell.get("source", "")
+            text = "".join(text) if isinstance(text, list) else str(text)
+            ids.add(cell.get("id"))
+            sources.add(text.strip())
+            if not meta.get("grade"):
+                setup.append(text)
+        if ids:
+            break
+    return ids, sources, setup
+
+
+def _watch_cells(lecture: str) -> None:
+    """Check each cell the student runs against the grading policy (course/grading/policy.py) and
+    print one warning per line that breaks a rule, so an honest student learns the rules long
+    before submitting.  The instructor's locked cells (setup, tests) are not checked; nothing is
+    registered while grading (the grader's guards would call any hook tampering)."""
+    global _live_check
+    if _grading():
+        return
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from .grading import policy
+
+    ids, sources, setup = _instructor_cells(lecture)
+    protected = policy.protected_names(setup) if setup else policy.protected_names(
+        ["import math\nimport numpy as np\nimport torch\nimport torch.nn as nn\nimport course"])
+    allowed = policy.allowed_imports()
+
+    def check_cell(info=None) -> None:
+        source = getattr(info, "raw_cell", None)
+        if not isinstance(source, str) or not source.strip():
+            return
+        if getattr(info, "cell_id", None) in ids or source.strip() in sources:
+            return  # the instructor's own cell: tests may use what students may not
+        try:
+            found = policy.check_source(source, protected=protected, allowed=allowed)
+        except Exception:  # the live check must never stop a student's cell
+            return
+        for v in found:
+            print(f"[course] line {v.line} breaks the grading rule '{v.rule}': this cell will score 0 when "
+                  f"graded (it is not run, and every test after it scores 0): {v.text}", file=sys.stderr)
+
+    if _live_check is not None:
+        try:
+            shell.events.unregister("pre_run_cell", _live_check)
+        except ValueError:
+            pass
+    shell.events.register("pre_run_cell", check_cell)
+    _live_check = check_cell
 
 
 def lecture() -> str:

@@ -1,0 +1,543 @@
+"""The static policy: what a student's cell may not contain, checked with ``ast`` before it runs.
+
+The grader (``worker.py``) calls :func:`check_source` on every code cell the student wrote or
+added (answer cells and extra cells, never the instructor's locked cells).  A cell that breaks a
+rule is not run, and every test after it scores 0 with :meth:`Violation.message` in the feedback.
+Students meet the same check while they work: ``course.start()`` warns about each line that breaks
+a rule (course/context.py), so an honest student learns the rules long before submitting.
+
+The rules (docs/grading.md, "The static policy"):
+
+* **dunder access** in any form: a ``__name__`` name or attribute (``x.__class__``,
+  ``__builtins__``), a string that names one (``getattr(x, "__dict__")``, a ``type()`` namespace),
+  a keyword argument spelled like one.  Allowed: defining the methods of :data:`DUNDER_METHODS`,
+  calling an ``__init__`` (``super().__init__(...)``), and ``if __name__ == "__main__":``;
+* **special methods** other than those (``__eq__``, ``__float__``, ``__array_function__``,
+  ``__torch_function__``, ``__getattr__`` ...): value objects that always agree;
+* **forbidden names** (:data:`FORBIDDEN`): ``exec``, ``eval``, ``compile``, ``globals``, ``get_ipython``
+  ... referenced at all (``f = exec`` counts as well as ``exec(...)``); ``getattr``/``hasattr``
+  with a name computed at run time; ``type(name, bases, namespace)``;
+* **imports** only from :func:`allowed_imports` (``c.Policy.allowed_imports`` in nbgrader_config.py);
+  never ``course.grading``, no relative or ``*`` imports;
+* **assignment** (``=``, ``+=``, ``del``, ``for``/``with`` targets) to an attribute (at any depth)
+  or item of an imported module or of a class the cell imported (``torch.allclose = ...``,
+  ``np.testing.x = ...``, ``nn.Module.forward = ...``);
+* **rebinding a builtin** (``isinstance = ...``, ``def len``, ``for print in``, ``import x as abs``)
+  or **a setup name** (what the locked cells bind: ``np``, ``torch``, ``DEVICE`` ...) at the top
+  level of the cell; re-importing the same module under the same name is fine;
+* **IPython magics and shell commands** other than ``%matplotlib``, ``%time``, ``%timeit`` (whose
+  code is checked like any other line).
+
+The cell is first turned into Python by IPython's own input transformer (the one the kernel uses),
+so ``%magics``, ``!shell``, ``x?`` and the ``/f x`` / ``,f x`` auto-call escapes are seen as the calls
+they become.  A syntax error is not a violation: the kernel reports it, and nothing runs.
+"""
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_ALLOWED_IMPORTS = (
+    "numpy", "torch", "torchvision", "pandas", "matplotlib", "math", "random", "time", "collections",
+    "itertools", "functools", "csv", "os", "pathlib", "typing", "dataclasses", "string", "re", "statistics",
+    "copy", "operator", "tqdm", "course", "IPython.display", "unicodedata", "json", "glob", "io", "gzip",
+    "warnings", "tempfile", "__future__", "abc", "enum", "numbers", "heapq", "bisect", "textwrap", "datetime",
+    "PIL", "sklearn", "scipy", "seaborn",
+)
+DENIED_IMPORTS = ("course.grading",)
+
+DUNDER_METHODS = frozenset({"__init__", "__len__", "__getitem__", "__iter__", "__next__", "__repr__", "__str__",
+                            "__contains__", "__enter__", "__exit__"})
+FORBIDDEN = frozenset({"get_ipython", "exec", "eval", "compile", "globals", "locals", "vars", "setattr", "delattr",
+                       "__import__", "breakpoint"})
+# names of the kernel's builtins a student may not rebind (the interpreter's plus IPython's)
+BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_")) | {"display", "get_ipython"}
+ALLOWED_MAGICS = frozenset({"matplotlib", "time", "timeit"})
+CODE_MAGICS = frozenset({"time", "timeit"})       # their argument is Python code: checked too
+HELP_MAGICS = frozenset({"pinfo", "pinfo2", "psearch"})  # `x?`: allowed for a plain dotted name
+# IPython's input/output history (it holds the code of the tests that ran, hidden parts included)
+HISTORY = frozenset({"In", "Out", "_ih", "_oh", "_i", "_ii", "_iii", "_dh"})
+READABLE_DUNDERS = frozenset({"__name__", "__doc__"})  # `type(x).__name__` only reads a string
+# an import may bind a builtin's name to the very same object (IPython puts `display` in builtins)
+SAME_AS_BUILTIN = {"display": "IPython.display.display"}
+# attributes that lead to the interpreter's internals (`os.sys`, `torch.sys`, a generator's frame ...)
+FORBIDDEN_ATTRS = frozenset({
+    "sys", "builtins", "gc", "inspect", "ctypes", "ctypeslib", "importlib", "marshal", "pickle", "runpy",
+    "linecache", "traceback", "IPython", "ipykernel", "get_ipython", "grading", "cpp_extension", "read_pickle",
+    "settrace", "setprofile", "f_globals", "f_locals", "f_builtins", "f_back", "f_code", "tb_frame", "tb_next",
+    "gi_frame", "gi_code", "cr_frame", "cr_code", "ag_frame", "ag_code", "co_code", "co_consts"})
+UNPICKLING = (("weights_only", False), ("allow_pickle", True))  # keyword=value that unpickles arbitrary objects
+DYNAMIC_ATTR = frozenset({"getattr", "hasattr", "attrgetter", "methodcaller"})
+CLASS_FACTORIES = frozenset({"make_dataclass", "new_class"})
+# conventional import names, for a caller that passes plain names (no origins) as `protected`
+CONVENTIONAL = {"np": "numpy", "torch": "torch", "nn": "torch.nn", "F": "torch.nn.functional", "optim": "torch.optim",
+                "plt": "matplotlib.pyplot", "pd": "pandas", "math": "math", "random": "random", "time": "time",
+                "os": "os", "course": "course", "torchvision": "torchvision", "transforms": "torchvision.transforms",
+                "matplotlib": "matplotlib", "numpy": "numpy", "pandas": "pandas", "ck": "course.checks"}
+_DUNDER_IN_STRING = re.compile(r"__[A-Za-z]")
+
+
+@dataclass(frozen=True)
+class Violation:
+    line: int   # 1-based line in the cell
+    rule: str   # short rule name: "dunder access", "forbidden call: exec", "import not allowed: sys", ...
+    text: str   # the offending line, stripped, at most 120 characters
+
+    def message(self, cell_label: str) -> str:
+        return f"{cell_label}, line {self.line}: {self.rule}: {self.text}"
+
+
+class ProtectedNames(frozenset):
+    """The names the locked cells bind (a frozenset), and for imported ones the module they name."""
+
+    origins: dict
+
+    def __new__(cls, names, origins=None):
+        self = super().__new__(cls, names)
+        self.origins = dict(origins or {})
+        return self
+
+
+def _is_dunder(name: str | None) -> bool:
+    return bool(name) and len(name) > 4 and name.startswith("__") and name.endswith("__")
+
+
+def allowed_imports(root: Path | None = None) -> frozenset[str]:
+    """Top-level (or dotted, e.g. ``IPython.display``) module names a student may import:
+    ``c.Policy.allowed_imports`` of ``root/nbgrader_config.py``, else :data:`DEFAULT_ALLOWED_IMPORTS`."""
+    if root is not None and (Path(root) / "nbgrader_config.py").is_file():
+        try:
+            from traitlets.config.loader import PyFileConfigLoader
+
+            loaded = PyFileConfigLoader("nbgrader_config.py", str(root)).load_config()
+            names = loaded.get("Policy", {}).get("allowed_imports")
+            if names:
+                return frozenset(str(n) for n in names) | {"__future__"}
+        except Exception:
+            pass
+    return frozenset(DEFAULT_ALLOWED_IMPORTS)
+
+
+def _import_allowed(module: str, allowed: frozenset[str]) -> bool:
+    if any(module == d or module.startswith(d + ".") for d in DENIED_IMPORTS):
+        return False
+    return any(module == a or module.startswith(a + ".") for a in allowed)
+
+
+def _is_prefix_of_allowed(module: str, allowed: frozenset[str]) -> bool:
+    return any(a.startswith(module + ".") for a in allowed)
+
+
+def _to_python(source: str) -> tuple[str, list[str]]:
+    """The cell as the kernel will run it (IPython's input transformer), and the cell's own lines."""
+    lines = source.splitlines()
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        return TransformerManager().transform_cell(source), lines
+    except Exception:  # no IPython (or it failed): neutralise what looks like IPython syntax by hand
+        out = []
+        for line in lines:
+            body = line.lstrip()
+            indent = line[: len(line) - len(body)]
+            if body.startswith(("%", "!", "?", "/", ",", ";")) or (body.endswith("?") and not body.startswith("#")):
+                name = re.match(r"[%!?/,;]*(\w*)", body).group(1)
+                out.append(f"{indent}get_ipython().run_line_magic({name!r}, {body!r})")
+            else:
+                out.append(line)
+        return "\n".join(out) + "\n", lines
+
+
+def _bound_names(target) -> list[ast.Name]:
+    """The plain names a binding target binds (``a``, ``(a, b)``, ``[*a]``)."""
+    if isinstance(target, ast.Name):
+        return [target]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [n for elt in target.elts for n in _bound_names(elt)]
+    if isinstance(target, ast.Starred):
+        return _bound_names(target.value)
+    return []
+
+
+def _root(node) -> ast.Name | None:
+    """``np`` of ``np.testing.x`` / ``np.x[0]``: the name an attribute or item chain starts from."""
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    return node if isinstance(node, ast.Name) else None
+
+
+def _targets(target):
+    """Every attribute/subscript target inside a (possibly nested) binding target."""
+    if isinstance(target, (ast.Tuple, ast.List)):
+        for elt in target.elts:
+            yield from _targets(elt)
+    elif isinstance(target, ast.Starred):
+        yield from _targets(target.value)
+    elif isinstance(target, (ast.Attribute, ast.Subscript)):
+        yield target
+
+
+class _Checker(ast.NodeVisitor):
+    def __init__(self, lines: list[str], protected: frozenset[str], allowed: frozenset[str]) -> None:
+        self.lines = lines
+        self.protected = protected
+        self.origins = dict(CONVENTIONAL)
+        self.origins.update(getattr(protected, "origins", {}) or {})
+        self.allowed = allowed
+        self.found: list[Violation] = []
+        self.scope = 0                      # 0: the cell's top level; >0 inside a def/lambda/class
+        self.imported: set[str] = set()     # names this cell bound by `import`
+        # names that stand for a module: imported by the locked cells or conventionally (`np`, `os`)
+        self.module_names = set(self.origins) | {a.split(".")[0] for a in allowed}
+        self.classes: set[str] = set()      # classes the cell defined
+        self.allowed_nodes: set[int] = set()  # ids of nodes that are fine despite a dunder
+
+    # ---- reporting ---------------------------------------------------------------------------
+    def flag(self, node, rule: str, line: int | None = None) -> None:
+        line = line or getattr(node, "lineno", 1) or 1
+        text = self.lines[line - 1].strip() if 0 < line <= len(self.lines) else ""
+        if len(text) > 120:
+            text = text[:117] + "..."
+        v = Violation(line, rule, text)
+        if v not in self.found:
+            self.found.append(v)
+
+    # ---- names ---------------------------------------------------------------------------------
+    def bind(self, name: str, node, origin: str | None = None) -> None:
+        """The cell binds ``name`` (at the top level if ``self.scope == 0``)."""
+        if self.scope:
+            return
+        if name in BUILTINS and name not in self.protected:
+            if origin is not None and SAME_AS_BUILTIN.get(name) == origin:
+                return
+            self.flag(node, f"rebinding a builtin: {name}")
+        elif name in self.protected:
+            if origin is None or self.origins.get(name) != origin:
+                self.flag(node, f"rebinding a setup name: {name}")
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if node.id in FORBIDDEN:
+            self.flag(node, f"forbidden call: {node.id}")
+        elif node.id in HISTORY or re.fullmatch(r"_i\d+", node.id):
+            self.flag(node, "IPython history not allowed")
+        elif _is_dunder(node.id) and id(node) not in self.allowed_nodes:
+            self.flag(node, "dunder access")
+        if isinstance(node.ctx, (ast.Store, ast.Del)):
+            self.bind(node.id, node)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        readable = node.attr in READABLE_DUNDERS and isinstance(node.ctx, ast.Load)
+        if not (readable or id(node) in self.allowed_nodes):
+            self.attribute_name(node, node.attr, own=isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))
+        self.generic_visit(node)
+
+    def attribute_name(self, node, name: str, own: bool = False) -> None:
+        """The rules on an attribute's name (written ``x.name`` or as a constant ``getattr(x, "name")``)."""
+        if _is_dunder(name) or name.startswith("__"):
+            self.flag(node, "dunder access")
+        elif name.startswith("_") and not own:
+            self.flag(node, "private attribute access")
+        elif name in FORBIDDEN_ATTRS:
+            self.flag(node, f"forbidden attribute: {name}")
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if isinstance(node.value, str) and _DUNDER_IN_STRING.search(node.value) and id(node) not in self.allowed_nodes:
+            self.flag(node, "dunder access")
+
+    def visit_keyword(self, node: ast.keyword) -> None:
+        if _is_dunder(node.arg):
+            self.flag(node.value, "dunder access")
+        self.generic_visit(node)
+
+    # ---- calls ---------------------------------------------------------------------------------
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+        if isinstance(func, ast.Attribute) and func.attr == "__init__":
+            self.allowed_nodes.add(id(func))  # super().__init__(...), Base.__init__(self, ...)
+        if name in DYNAMIC_ATTR and (name != "getattr" or isinstance(func, ast.Name)) \
+                and len(node.args) >= (1 if name in ("attrgetter", "methodcaller") else 2):
+            attr = node.args[0 if name in ("attrgetter", "methodcaller") else 1]
+            if not (isinstance(attr, ast.Constant) and isinstance(attr.value, str)):
+                self.flag(node, f"{name} with a computed attribute name")
+            else:
+                for part in attr.value.split("."):
+                    self.attribute_name(node, part)
+        for kw in node.keywords:
+            if (kw.arg, getattr(kw.value, "value", None)) in UNPICKLING and isinstance(kw.value, ast.Constant):
+                self.flag(node, f"unpickling not allowed: {kw.arg}={kw.value.value}")
+        if name == "type" and isinstance(func, ast.Name) and len(node.args) == 3:
+            self.flag(node, "creating a class with type()")
+        if name in CLASS_FACTORIES:
+            self.flag(node, f"forbidden call: {name}")
+        magic = self._magic(node)
+        if magic is not None:
+            return
+        self.generic_visit(node)
+
+    def _magic(self, node: ast.Call):
+        """``get_ipython().run_line_magic(...)`` etc. as IPython's transformer writes them: checked
+        here (allowed magics, their code) instead of as a plain ``get_ipython`` call."""
+        func = node.func
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call)
+                and isinstance(func.value.func, ast.Name) and func.value.func.id == "get_ipython"
+                and not func.value.args and func.attr in ("run_line_magic", "run_cell_magic", "system", "getoutput")):
+            return None
+        args = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None for a in node.args]
+        if func.attr in ("system", "getoutput") or not args or args[0] is None:
+            self.flag(node, "IPython magic/shell command not allowed")
+            return True
+        magic = args[0]
+        if magic in HELP_MAGICS and len(args) > 1 and args[1] is not None \
+                and re.fullmatch(r"[A-Za-z_][\w.]*", args[1]) and "__" not in args[1]:
+            return True
+        if magic not in ALLOWED_MAGICS or any(a is None for a in args):
+            self.flag(node, "IPython magic/shell command not allowed")
+            return True
+        if magic in CODE_MAGICS:
+            line = args[1] if len(args) > 1 else ""
+            code = re.sub(r"^\s*((-[nrp]\s*\S+|-[tcqov])\s*)*", "", line)
+            inner = [(code, 0)]
+            if func.attr == "run_cell_magic" and len(args) > 2:
+                inner.append((args[2], 1))
+            for text, offset in inner:
+                try:  # what the magic runs must be plain Python (`-s "setup"` and the like are not checked)
+                    ast.parse(_to_python(text)[0])
+                except (SyntaxError, ValueError, RecursionError, MemoryError):
+                    self.flag(node, "IPython magic/shell command not allowed")
+                    continue
+                for v in check_source(text, protected=self.protected, allowed=self.allowed):
+                    self.flag(node, v.rule, line=node.lineno + offset + v.line - 1
+                              if func.attr == "run_cell_magic" else node.lineno)
+        return True
+
+    # ---- definitions ---------------------------------------------------------------------------
+    def _scoped(self, node, fields) -> None:
+        self.scope += 1
+        for field in fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                for item in value:
+                    self.visit(item)
+            elif value is not None:
+                self.visit(value)
+        self.scope -= 1
+
+    def visit_FunctionDef(self, node) -> None:
+        if _is_dunder(node.name):
+            if not self._in_class or node.name not in DUNDER_METHODS:
+                self.flag(node, f"defining a special method: {node.name}")
+        else:
+            self.bind(node.name, node)
+        for deco in node.decorator_list:
+            self.visit(deco)
+        self.visit(node.args)
+        if node.returns:
+            self.visit(node.returns)
+        was, self._in_class = self._in_class, False
+        self._scoped(node, ["body"])
+        self._in_class = was
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+    _in_class = False
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        self.visit(node.args)
+        self._scoped(node, ["body"])
+
+    def visit_arg(self, node: ast.arg) -> None:
+        if _is_dunder(node.arg):
+            self.flag(node, "dunder access")
+        if node.annotation:
+            self.visit(node.annotation)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.bind(node.name, node)
+        if self.scope == 0:
+            self.classes.add(node.name)
+        for item in (*node.decorator_list, *node.bases, *node.keywords):
+            self.visit(item)
+        was, self._in_class = self._in_class, True
+        self._scoped(node, ["body"])
+        self._in_class = was
+
+    def visit_Global(self, node) -> None:
+        for name in node.names:
+            if name in BUILTINS or name in self.protected or _is_dunder(name):
+                self.flag(node, f"rebinding a {'setup name' if name in self.protected else 'builtin'}: {name}")
+
+    visit_Nonlocal = visit_Global
+
+    # ---- imports -------------------------------------------------------------------------------
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if not _import_allowed(alias.name, self.allowed):
+                self.flag(node, f"import not allowed: {alias.name}")
+            bound = alias.asname or alias.name.split(".")[0]
+            origin = alias.name if alias.asname else alias.name.split(".")[0]
+            self.bind(bound, node, origin)
+            self.imported.add(bound)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = node.module or ""
+        if node.level:
+            self.flag(node, "import not allowed: relative import")
+            return
+        for alias in node.names:
+            full = f"{module}.{alias.name}"
+            if alias.name == "*":
+                self.flag(node, "import not allowed: from ... import *")
+                continue
+            if not _import_allowed(module, self.allowed) and not _import_allowed(full, self.allowed):
+                self.flag(node, f"import not allowed: {full if _is_prefix_of_allowed(module, self.allowed) else module}")
+            elif any(full == d or full.startswith(d + ".") for d in DENIED_IMPORTS):
+                self.flag(node, f"import not allowed: {full}")
+            if _is_dunder(alias.name) or (alias.asname and _is_dunder(alias.asname)):
+                self.flag(node, "dunder access")
+            bound = alias.asname or alias.name
+            self.bind(bound, node, full)
+            self.imported.add(bound)
+
+    # ---- assignments ---------------------------------------------------------------------------
+    def _assigned(self, target, node) -> None:
+        for t in _targets(target):
+            root = _root(t)
+            if root is None or (root.id in self.classes and root.id not in self.imported):
+                continue  # the cell's own objects and classes are its own business
+            if root.id in self.imported or root.id in self.module_names:
+                self.flag(node, "assignment to an imported module's attribute")
+            elif root.id in self.protected:
+                self.flag(node, f"assignment to an attribute of a setup name: {root.id}")
+            elif root.id in BUILTINS:
+                self.flag(node, f"assignment to an attribute of a builtin: {root.id}")
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        for t in node.targets:
+            self._assigned(t, node)
+        self.generic_visit(node)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self._assigned(node.target, node)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self._assigned(node.target, node)
+        self.generic_visit(node)
+
+    def visit_Delete(self, node: ast.Delete) -> None:
+        for t in node.targets:
+            self._assigned(t, node)
+        self.generic_visit(node)
+
+    def visit_For(self, node) -> None:
+        self._assigned(node.target, node)
+        self.generic_visit(node)
+
+    visit_AsyncFor = visit_For
+
+    def visit_withitem(self, node: ast.withitem) -> None:
+        if node.optional_vars is not None:
+            self._assigned(node.optional_vars, node.optional_vars)
+        self.generic_visit(node)
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if node.name:
+            self.bind(node.name, node)
+        self.generic_visit(node)
+
+    def visit_MatchAs(self, node) -> None:
+        if node.name:
+            self.bind(node.name, node)
+        self.generic_visit(node)
+
+    def visit_MatchStar(self, node) -> None:
+        if node.name:
+            self.bind(node.name, node)
+
+    def visit_comprehension(self, node: ast.comprehension) -> None:
+        self.scope += 1  # comprehension variables are local to it
+        self.generic_visit(node)
+        self.scope -= 1
+
+    # ---- `if __name__ == "__main__":` ------------------------------------------------------------
+    def visit_Compare(self, node: ast.Compare) -> None:
+        parts = [node.left, *node.comparators]
+        if len(parts) == 2 and isinstance(parts[0], ast.Name) and parts[0].id == "__name__" \
+                and isinstance(parts[1], ast.Constant) and parts[1].value == "__main__" \
+                and isinstance(node.ops[0], (ast.Eq, ast.NotEq)) and isinstance(parts[0].ctx, ast.Load):
+            self.allowed_nodes.update((id(parts[0]), id(parts[1])))
+        self.generic_visit(node)
+
+    def visit_Expr(self, node: ast.Expr) -> None:
+        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            return  # a docstring or a bare string: nothing runs
+        self.generic_visit(node)
+
+
+def check_source(source: str, *, protected: frozenset[str] = frozenset(),
+                 allowed: frozenset[str] | None = None) -> list[Violation]:
+    """The policy's violations in one cell's code (``[]``: fine, or a syntax error the kernel will report)."""
+    python, lines = _to_python(source)
+    try:
+        tree = ast.parse(python)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    if len(python.splitlines()) != len(lines):
+        lines = python.splitlines()
+    checker = _Checker(lines, protected, allowed_imports() if allowed is None else frozenset(allowed))
+    try:
+        checker.visit(tree)
+    except RecursionError:  # code nested past Python's own limits: refuse it rather than guess
+        return [Violation(1, "code nested too deeply to check", (lines[0] if lines else "").strip()[:120])]
+    return sorted(checker.found, key=lambda v: (v.line, v.rule))
+
+
+def protected_names(sources: list[str]) -> frozenset[str]:
+    """The names the locked (setup and other instructor) cells bind at their top level: imports,
+    ``def``/``class`` names and assigned names (a :class:`ProtectedNames`, which also remembers
+    the module each imported name stands for, so a student may re-import it under the same name)."""
+    names: set[str] = set()
+    origins: dict[str, str] = {}
+    for source in sources:
+        try:
+            tree = ast.parse(_to_python(source)[0])
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        for node in _top_level(tree.body):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    bound = alias.asname or alias.name.split(".")[0]
+                    names.add(bound)
+                    origins[bound] = alias.name if alias.asname else alias.name.split(".")[0]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                for alias in node.names:
+                    if alias.name != "*":
+                        names.add(alias.asname or alias.name)
+                        origins[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                for target in getattr(node, "targets", None) or [node.target]:
+                    names.update(n.id for n in _bound_names(target))
+            elif isinstance(node, (ast.For, ast.AsyncFor)):
+                names.update(n.id for n in _bound_names(node.target))
+            elif isinstance(node, (ast.With, ast.AsyncWith)):
+                for item in node.items:
+                    if item.optional_vars is not None:
+                        names.update(n.id for n in _bound_names(item.optional_vars))
+    names = {n for n in names if not n.startswith("_")}
+    return ProtectedNames(names, {k: v for k, v in origins.items() if k in names})
+
+
+def _top_level(body):
+    """Statements of a cell's top level, looking into ``if``/``try``/``with`` blocks (not defs)."""
+    for node in body:
+        yield node
+        if isinstance(node, (ast.If, ast.Try, ast.With, ast.AsyncWith, ast.For, ast.While)):
+            for field in ("body", "orelse", "finalbody"):
+                yield from _top_level(getattr(node, field, []) or [])
+            for handler in getattr(node, "handlers", []) or []:
+                yield from _top_level(handler.body)

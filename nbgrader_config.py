@@ -40,7 +40,7 @@ c.ClearSolutions.enforce_metadata = True
 # A test cell scores 0 when it raises, not because a warning (or a progress bar) went to stderr:
 # nbgrader's determine_grade would give 0 for any stderr output (course/grading/test_outputs.py).
 c.Autograde.autograde_preprocessors = [
-    "nbgrader.preprocessors.Execute",
+    "course.grading.nbgrader_sandbox.SandboxedExecute",  # nbgrader's Execute, in the course's sandbox
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

@@ -1,7 +1,7 @@
 """Feedback that keeps the hidden tests hidden: a preprocessor for ``nbgrader generate_feedback``.
 
 The autograded notebook that nbgrader turns into a student's feedback HTML holds every test cell
-with its hidden part (between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``), and the
+with its hidden part (between nbgrader's begin/end hidden-tests markers), and the
 tracebacks of failing tests quote that code.  :class:`HideHiddenTests` (on by default in
 ``nbgrader_config.py``; ``c.HideHiddenTests.enabled = False`` switches it off) rewrites the copy
 that is rendered (the autograded notebook and the gradebook are untouched):

@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "catalogue":
-        from .grading import catalogue, sandbox
+        from .grading import catalogue, nbgrader_cli, sandbox
 
         if (args.file or args.keep) and len(args.lectures) != 1:
             parser.error("--file and --keep take one lecture")
@@ -90,6 +90,10 @@ def main(argv: list[str] | None = None) -> int:
             except ValueError as exc:
                 print(f"[catalogue] {exc}", file=sys.stderr)
                 return 2
+            except nbgrader_cli.NbgraderError as exc:
+                print(f"[catalogue] {lecture}: {exc}", file=sys.stderr)
+                bad = True
+                continue
             print(catalogue.report(result), flush=True)
             results.append(result.as_dict())
             if not result.entries:

@@ -12,6 +12,9 @@ A mistakes file is Python with one block per mistaken answer cell::
 
 ``fails`` names the test cells that must lose their points; ``says`` is a phrase the first
 of them must print.  Answer cells without a block get the correct solution.
+
+:func:`parse_blocks` reads the same ``# %%`` format with any fields; the mistake catalogue
+(``sample_class/catalogue/``, many students per lecture) builds on it: see :mod:`catalogue`.
 """
 from __future__ import annotations
 
@@ -31,23 +34,47 @@ class Mistake:
     says: str = ""
 
 
-def parse_mistakes(path: Path) -> list[Mistake]:
-    mistakes: list[Mistake] = []
-    for line in path.read_text().splitlines():
+@dataclass
+class Block:
+    """One ``# %% <cell> | key: value | ...`` block of a mistakes or catalogue file."""
+    cell: str
+    fields: dict[str, str]
+    code: str
+    line: int                      # 1-based line of the header
+    problems: list[str] = field(default_factory=list)   # header parts that are not ``key: value``
+
+
+def parse_blocks(text: str) -> list[Block]:
+    """Every ``# %%`` block of ``text``; the lines before the first header are a preamble (ignored)."""
+    blocks: list[Block] = []
+    for number, line in enumerate(text.splitlines(), 1):
         head = _HEADER.match(line)
         if head:
-            fields = dict(part.strip().split(":", 1) for part in head["rest"].split("|")[1:])
-            mistakes.append(Mistake(
-                cell=head["cell"],
-                code="",
-                fails=[f.strip() for f in fields.get("fails", "").split(",") if f.strip()],
-                says=fields.get("says", "").strip(),
-            ))
-        elif mistakes:
-            mistakes[-1].code += line + "\n"
-    for m in mistakes:
-        m.code = m.code.strip("\n")
-    return mistakes
+            fields, problems = {}, []
+            for part in head["rest"].split("|")[1:]:
+                key, colon, value = part.strip().partition(":")
+                if not colon or not key.strip():
+                    problems.append(f"{part.strip()!r} is not 'key: value'")
+                    continue
+                fields[key.strip().lower()] = value.strip()
+            blocks.append(Block(head["cell"], fields, "", number, problems))
+        elif line.startswith("# %%"):  # a header without a grade_id: an invalid block of its own
+            blocks.append(Block("", {}, "", number, [f"a '# %%' header starts with an answer cell's grade_id: {line!r}"]))
+        elif blocks:
+            blocks[-1].code += line + "\n"
+    for b in blocks:
+        b.code = b.code.strip("\n")
+    return blocks
+
+
+def split_list(value: str) -> list[str]:
+    return [f.strip() for f in value.split(",") if f.strip()]
+
+
+def parse_mistakes(path: Path) -> list[Mistake]:
+    return [Mistake(cell=b.cell, code=b.code, fails=split_list(b.fields.get("fails", "")),
+                    says=b.fields.get("says", "").strip())
+            for b in parse_blocks(path.read_text())]
 
 
 def mistakes_file(root: Path, lecture: str) -> Path:

@@ -38,8 +38,31 @@ def _pct(ok: int, total: int) -> str:
     return f"{ok}/{total} ({ok / total:.0%})" if total else "—"
 
 
+def earlier_rows(skip: set[str]) -> tuple[dict, list[str]]:
+    """The rows (and listed failures) of lectures this run does not grade, from the table in
+    docs/results.md: ``--lectures`` re-grades some lectures and keeps the others' figures."""
+    import re
+
+    path = ROOT / "docs" / "results.md"
+    text = path.read_text() if path.exists() else ""
+    if BEGIN not in text:
+        return {}, []
+    block = text.split(BEGIN, 1)[1].split(END, 1)[0]
+    rows, bullets = {}, []
+    for line in block.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and cells and re.match(r"^\d\d_", cells[0]) and cells[0] not in skip:
+            nums = [re.match(r"^(\d+)/(\d+)", c) for c in cells[1:3]]
+            if all(nums) and cells[4].isdigit():
+                rows[cells[0]] = (line, int(nums[0][1]), int(nums[0][2]), int(nums[1][1]), int(nums[1][2]),
+                                  int(cells[4]), float(cells[5].split()[0]))
+        elif line.startswith("- ") and line[2:4].isdigit() and line[2:].split(":", 1)[0] not in skip:
+            bullets.append(line[2:])
+    return rows, bullets
+
+
 def table(results: dict, missing: list[str], jobs: int, coverage: dict | None = None,
-          errors: dict | None = None, pending: list[str] = ()) -> str:
+          errors: dict | None = None, pending: list[str] = (), kept: tuple[dict, list[str]] = ({}, [])) -> str:
     coverage, errors = coverage or {}, errors or {}
     lines = ["## Mistake catalogue (benchmarks/catalogue.py)", "",
              "Each lecture's `sample_class/catalogue/<lecture>.py` graded through the real sandboxed grader "
@@ -51,6 +74,13 @@ def table(results: dict, missing: list[str], jobs: int, coverage: dict | None = 
              "|---|---|---|---|---|---|"]
     tm = tt = am = at = students = 0
     seconds = 0.0
+    kept_rows, kept_failures = kept
+    for lecture in sorted(kept_rows):
+        line, cm, nm, ca, na, n, secs = kept_rows[lecture]
+        tm, tt, am, at, students, seconds = tm + cm, tt + nm, am + ca, at + na, students + n, seconds + secs
+        if "(earlier run)" not in line:
+            line = line.rstrip().rstrip("|").rstrip() + " (earlier run) |"
+        lines.append(line)
     for lecture, r in results.items():
         (cm, nm), (ca, na) = r.count("mistake"), r.count("alternative")
         tm, tt, am, at = tm + cm, tt + nm, am + ca, at + na
@@ -65,8 +95,10 @@ def table(results: dict, missing: list[str], jobs: int, coverage: dict | None = 
     for lecture, why in errors.items():
         why = why.replace("|", "\\|")
         lines.append(f"| {lecture} | not graded: {why} | — | {coverage.get(lecture, '—')} | — | — |")
+    head = lines.index("|---|---|---|---|---|---|") + 1
+    lines[head:] = sorted(lines[head:])
     lines.append(f"| **total** | **{_pct(tm, tt)}** | **{_pct(am, at)}** | | {students} | {seconds:.0f} s |")
-    failures = [f for r in results.values() for f in _failures(r)]
+    failures = list(kept_failures) + [f for r in results.values() for f in _failures(r)]
     if failures:
         lines += ["", f"Entries that did not end as expected ({len(failures)}):", ""]
         lines += [f"- {f}" for f in failures]
@@ -100,6 +132,7 @@ def main() -> int:
     wanted = [n for n in args.lectures.split(",") if n] or list(LECTURES)
     present = [n for n in wanted if (ROOT / "source" / n / f"{n}.ipynb").exists()]
     results, missing, coverage, errors = {}, [], {}, {}
+    kept = earlier_rows(set(present)) if args.lectures else ({}, [])
     for lecture in present:
         if not catalogue.catalogue_file(ROOT, lecture).exists():
             print(f"[bench] {lecture}: no catalogue", flush=True)
@@ -118,8 +151,8 @@ def main() -> int:
         results[lecture] = result
         if not args.no_write:  # a partial table survives an interrupted run
             pending = [n for n in present[present.index(lecture) + 1:]]
-            write_section(table(results, missing, args.jobs, coverage, errors, pending))
-    text = table(results, missing, args.jobs, coverage, errors)
+            write_section(table(results, missing, args.jobs, coverage, errors, pending, kept))
+    text = table(results, missing, args.jobs, coverage, errors, kept=kept)
     print(text)
     if not args.no_write:
         write_section(text)

@@ -80,16 +80,28 @@ def class_students(root: Path, lecture: str, submitted: str = "submitted") -> li
                   if (p / lecture).is_dir() and not (p / lecture).is_symlink() and not p.is_symlink())
 
 
-def data_dir() -> Path | None:
+_DATA_READY: list[str] | None = None
+
+
+def data_dir(log=print) -> Path | None:
+    """The data cache the kernels see read-only, filled first: the kernels have no network, so
+    every data set (from the offline mirror or the network, checked by sha256) is fetched here,
+    on the grader's side, once per process.  A data set that can be had nowhere is named in a
+    warning and costs only the lectures that need it (they say which file is missing)."""
+    global _DATA_READY
     from ..datasets import cache_root
 
-    # always give kernels a (read-only) cache, even before anything was fetched: a lecture
-    # then says which file is missing instead of trying to download without a network
     path = cache_root()
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
+    if _DATA_READY is None:
+        from .pipeline import prepare_data
+
+        _DATA_READY = prepare_data()
+        for problem in _DATA_READY:
+            log(f"[course] warning: {problem}")
     return path
 
 
@@ -169,7 +181,7 @@ def grade_class(root: Path, lecture: str, *, jobs: int = 1, students: list[str] 
     template_data = json.loads(template_text)
     everyone = class_students(root, lecture, settings["submitted"])
     chosen = [s for s in everyone if students is None or s in students]
-    data = data_dir()
+    data = data_dir(log)
     from .policy import allowed_imports
 
     allowed = sorted(allowed_imports(root))

@@ -151,21 +151,23 @@ def test_guards_report_and_undo_tampering():
     code = """
 import json, math, builtins, numpy, torch
 from course.grading import guards
-guards.install()
+token = json.loads(guards.install())["token"]
 clean = json.loads(guards.check())
 real = torch.allclose
 torch.allclose = lambda *a, **k: True
 numpy.testing.assert_allclose = lambda *a, **k: None
 builtins.len = lambda x: 0
 found = json.loads(guards.check())
-print(json.dumps({'clean': clean, 'found': found, 'restored': torch.allclose is real and len([1]) == 1,
-                  'again': json.loads(guards.check())}))
+print(json.dumps({'token': token, 'clean': clean, 'found': found,
+                  'restored': torch.allclose is real and len([1]) == 1, 'again': json.loads(guards.check())}))
 """
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     out = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert out["clean"] == [] and out["again"] == [] and out["restored"]
+    token = out["token"]
+    assert token and all(out[k]["token"] == token for k in ("clean", "found", "again")), "every answer carries the token"
+    assert out["clean"]["problems"] == [] and out["again"]["problems"] == [] and out["restored"]
     assert {"torch.allclose was replaced", "numpy.testing.assert_allclose was replaced",
-            "builtins.len was replaced"} <= set(out["found"])
+            "builtins.len was replaced"} <= set(out["found"]["problems"])
     assert guards.MODULES  # the watched modules are documented in docs/grading.md
 
 

@@ -155,8 +155,11 @@ def demo(root: Path, lectures: list[str] | None = None) -> list[Result]:
         raise SystemExit("no lecture notebooks found under source/")
     cid = course_id()
     say("checking the data sets (cache, mirror, checksums)")
-    for problem in prepare_data():  # a missing data set costs the lectures that need it, not the demo
-        say(f"warning: {problem}")
+    # once per process, shared with the grader: a missing data set is a warning and costs only
+    # the lectures that need it, not the demo
+    from .autograde import data_dir
+
+    data_dir(log=print)
     for lecture in todo:
         t0 = time.time()
         say(f"{lecture}: generate and release")

@@ -236,7 +236,6 @@ async def _execute(nb, cfg: sandbox.SandboxConfig, *, student: str, runtime_dir:
             if not isinstance(installed, dict) or not installed.get("installed") or not installed.get("token"):
                 raise sandbox.SandboxError("the kernel started but the grader's guard could not be installed")
             token = str(installed["token"])
-            setup_problems: list[str] = []
             for index, cell in enumerate(cells):
                 if cell.cell_type != "code":
                     continue
@@ -247,7 +246,7 @@ async def _execute(nb, cfg: sandbox.SandboxConfig, *, student: str, runtime_dir:
                     cell.outputs = [error_output("PolicyViolation", blocked[index])]
                     cell.execution_count = None
                     continue
-                found: list[str] = list(setup_problems) if is_test else []
+                found: list[str] = []
                 if is_test:
                     found += _guard_problems(_parse_json_repr(await _expression(kc, f"{GUARD}.check()", timeout=30)), token)
                 client.last_reply = None
@@ -286,9 +285,8 @@ async def _execute(nb, cfg: sandbox.SandboxConfig, *, student: str, runtime_dir:
                         break
                 if meta.get("locked") and not is_test:
                     # the setup cell bound np, torch, course...: the guard pins those names now; what it
-                    # finds wrong there (a planted look-alike module) taints every later test
-                    setup_problems += _guard_problems(
-                        _parse_json_repr(await _expression(kc, f"{GUARD}.after_locked()", timeout=30)), token)
+                    # finds wrong there (a planted look-alike module) it repeats in every later check()
+                    await _expression(kc, f"{GUARD}.after_locked()", timeout=30)
                 if is_test:
                     found += _guard_problems(_parse_json_repr(await _expression(kc, f"{GUARD}.check()", timeout=30)), token)
                     if found:

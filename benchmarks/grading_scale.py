@@ -126,6 +126,12 @@ def write_rows(rows: dict[tuple, str]) -> None:
     path.write_text(current)
 
 
+def _wait_idle(max_load: float, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while os.getloadavg()[0] > max_load and time.monotonic() < deadline:
+        time.sleep(5)
+
+
 def main() -> int:
     from grading import make_class
 
@@ -135,6 +141,9 @@ def main() -> int:
     parser.add_argument("--lecture", default="01_linear_model")
     parser.add_argument("--max-load", type=float, default=1.0,
                         help="refuse to record a row whose 1-minute load average before the run was above this")
+    parser.add_argument("--wait-idle", type=float, default=600,
+                        help="before each run, wait up to this many seconds for the load to fall to --max-load "
+                             "(the previous run's load takes a minute or two to decay)")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("COURSE_FAST", "1")
@@ -151,6 +160,7 @@ def main() -> int:
             for extra in sorted((course / "submitted").iterdir())[len(students):]:
                 shutil.rmtree(extra)
             for jobs in (int(j) for j in args.jobs.split(",")):
+                _wait_idle(args.max_load, args.wait_idle)
                 m = measure(course, args.lecture, jobs)
                 rate = size / m["seconds"] * 60
                 line = (f"| `{args.lecture}` | {size} | {jobs} | {m['seconds']:.0f} s | {rate:.1f} | "
@@ -162,11 +172,11 @@ def main() -> int:
                           f"(over {args.max_load}); run it on an idle machine", flush=True)
                     continue
                 rows[(args.lecture, size, jobs)] = line
+                if not args.no_write:  # each row as soon as it is measured: a long run stopped early keeps it
+                    write_rows(rows)
             shutil.rmtree(course, ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    if rows and not args.no_write:
-        write_rows(rows)
     return 0
 
 

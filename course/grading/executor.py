@@ -33,6 +33,7 @@ from . import sandbox
 from .notebooks import nbgrader_meta
 
 MAX_MESSAGE = 32 * 1024 * 1024
+FLOOD_FACTOR = 4  # a cell that printed this many times its output cap is interrupted
 GUARD = "__import__('course.grading.guards', fromlist=['check'])"
 
 
@@ -62,8 +63,15 @@ class _Client(NotebookClient):
         self._notebook_used = 0
         self._output_used: dict[int, int] = {}
         self._cut: set[int] = set()
+        self.stopped: set[int] = set()  # cells interrupted for flooding
         self.last_reply: dict | None = None
         self.on_cell_executed = self._remember_reply
+
+    async def _interrupt(self) -> None:
+        try:
+            await self.km.interrupt_kernel()
+        except Exception:
+            pass  # the cell timeout still stops it
 
     def _remember_reply(self, **kwargs):
         self.last_reply = kwargs.get("execute_reply")
@@ -74,6 +82,11 @@ class _Client(NotebookClient):
         self._output_used[cell_index] = used
         self._notebook_used += size
         over_cell = used > self._output_limit
+        if used > FLOOD_FACTOR * self._output_limit and cell_index not in self.stopped:
+            # past the cap the output is only dropped; a cell still printing far beyond it is a flood:
+            # stop it now, before its backlog fills the kernel's memory or runs into the cell timeout
+            self.stopped.add(cell_index)
+            asyncio.ensure_future(self._interrupt())
         if (over_cell or self._notebook_used > self._notebook_limit) and msg["msg_type"] != "error":
             if cell_index not in self._cut:
                 self._cut.add(cell_index)
@@ -275,9 +288,16 @@ async def _execute(nb, cfg: sandbox.SandboxConfig, *, student: str, runtime_dir:
                 if reply.get("status") == "error" and not any(o.output_type == "error" for o in cell.outputs):
                     cell.outputs.append(error_output(reply.get("ename") or "Error",
                                                      reply.get("evalue") or "the cell failed (its error output was hidden)"))
+                if index in client.stopped:
+                    mb = FLOOD_FACTOR * cfg.output_kb / 1024
+                    why = f"the cell printed more than {mb:g} MB and was stopped (only the first {cfg.output_kb} KB are kept)"
+                    if not any(o.output_type == "error" and o.get("ename") != "KeyboardInterrupt" for o in cell.outputs):
+                        cell.outputs = [o for o in cell.outputs if o.output_type != "error"]
+                        cell.outputs.append(error_output("OutputFloodError", why))
+                    outcome.notes.append(f"Cell {index} ({gid or 'not graded'}): {why}.")
                 if reply.get("ename") == "CellTimeoutError":
                     outcome.notes.append(f"Cell {index} ({gid or 'not graded'}) ran past {cfg.cell_timeout} s and was stopped.")
-                    alive = await _expression(kc, "1", timeout=10)
+                    alive = await _expression(kc, "1", timeout=30)
                     if alive is None:
                         outcome.incident = "cell timeout"
                         outcome.notes.append("The kernel did not stop when interrupted; later cells were not run.")

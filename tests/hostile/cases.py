@@ -210,8 +210,8 @@ CASES = [
          scores(test_scale=0), ("kernel died",)),
     # each flood is its own student: one kernel's exhaustion must not decide another attack's message
     Case("floods", "gigabytes of output", _code(double="def double(x):\n    while True:\n        print('y' * 20_000)"),
-         # the flood ends in the kernel's MemoryError (its output buffer), the output cap or the cell timeout: 0
-         scores(test_double=0), incident=None),
+         # past 4x the output cap the grader interrupts the cell: 0 for it, the later tests still run
+         scores(test_double=0), ("printed more than", "was stopped"), incident=None),
     Case("diskfill", "many files until the disk is full",
          _code(mean="def mean(xs):\n    for i in range(10**6):\n        with open(f'f{{i}}.bin', 'wb') as fh:\n"
                     "            fh.write(b'0' * 1_000_000)"),

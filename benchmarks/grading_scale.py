@@ -99,6 +99,23 @@ def measure(course: Path, lecture: str, jobs: int) -> dict:
             "load": load}
 
 
+def _gib(line: str, column: int) -> float:
+    return float(line.strip().strip("|").split("|")[column].strip().split()[0])
+
+
+def _growth(kept: dict[tuple, str]) -> list[str]:
+    """How the peak RSS of each larger class compares with the smallest class of the same lecture and jobs."""
+    out = []
+    for (lecture, size, jobs), line in sorted(kept.items()):
+        smallest = min((s for (l, s, j) in kept if l == lecture and j == jobs), default=size)
+        if smallest == size:
+            continue
+        base, peak = _gib(kept[(lecture, smallest, jobs)], 5), _gib(line, 5)
+        out.append(f"- `{lecture}`, {jobs} job(s): peak RSS at {size} students is {100 * (peak / base - 1):+.0f}% "
+                   f"of the peak at {smallest} ({peak:.2f} against {base:.2f} GiB).")
+    return out
+
+
 def write_rows(rows: dict[tuple, str]) -> None:
     path = ROOT / "docs" / "results.md"
     current = path.read_text()
@@ -113,9 +130,11 @@ def write_rows(rows: dict[tuple, str]) -> None:
             "A synthetic class (copies of ada, ben and carol) graded by `python -m course autograde --jobs N`, fast "
             f"mode, {os.cpu_count()} CPU cores, {platform.platform()}. Peak RSS sums every process of the grader's "
             "session (grader, workers, sandboxes, kernels); machine memory also counts tmpfs pages. Kernels end with "
-            "their student, so the peak depends on the number of jobs, not on the class size.", "", HEADER,
+            "their student, so the peak does not grow with the class size (the lines under the table compare each size "
+            "with the smallest).", "", HEADER,
             "|---|---|---|---|---|---|---|---|---|---|"]
     body += [kept[k] for k in sorted(kept)]
+    body += [""] + _growth(kept)
     body += ["", "Re-run: `make bench-grading STUDENTS=300 [LECTURE=09_cnn_basics]` (also measures 30 students)."]
     block = BEGIN + "\n" + "\n".join(body) + "\n" + END
     if BEGIN in current:

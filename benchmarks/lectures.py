@@ -36,9 +36,9 @@ REFERENCE = {
     "04_linear_regression": ("w within 0.01 of 2, b within 0.02 of 0", ""),
     "06_multiple_dimension_input": ("about 77% held-out", "≥ 0.74 full, ≥ 0.70 fast"),
     "07_dataset_and_dataloader": ("Titanic 78-85% held-out", "≥ 0.77 full, ≥ 0.74 fast"),
-    "08_softmax_classifier": ("MNIST FC 97.7% (10 epochs)", "≥ 0.975 full, ≥ 0.90 fast"),
-    "09_cnn_basics": ("MNIST CNN 98.7%", "≥ 0.985 full, ≥ 0.95 fast"),
-    "10_cnn_advanced": ("Inception 98.9%", "≥ 0.99 full, ≥ 0.96 fast"),
+    "08_softmax_classifier": ("MNIST FC 97.7% (10 epochs)", "≥ 0.975 full, ≥ 0.89 fast"),
+    "09_cnn_basics": ("MNIST CNN 98.7%", "≥ 0.975 full, ≥ 0.94 fast"),
+    "10_cnn_advanced": ("Inception 98.9%", "≥ 0.98 full, ≥ 0.95 fast"),
     "11_rnn_basics": ("prints ohlol", ""),
     "12_rnn_classifier": ("bi-GRU 83.1% (epoch 8), 84.1% (epoch 11)", "≥ 0.83 full, ≥ 0.70 fast"),
 }

@@ -48,6 +48,7 @@ the first place.  docs/grading.md says what neither can stop.
 from __future__ import annotations
 
 import builtins as _builtins_mod
+import copyreg as _copyreg
 import os as _os
 import sys as _sys
 import types as _types
@@ -66,6 +67,7 @@ _gettrace, _getprofile, _settrace, _setprofile = _sys.gettrace, _sys.getprofile,
 _ModuleType, _FunctionType, _MethodType = _types.ModuleType, _types.FunctionType, _types.MethodType
 _isfile, _realpath = _os.path.isfile, _os.path.realpath
 _SELF_NAME = __name__
+_slotnames = _copyreg._slotnames
 
 _MISSING = _object()
 
@@ -230,6 +232,14 @@ def _build():
                                          and not n.startswith("course.grading") and n not in MODULES)
         return [(n, _sys_modules[n]) for n in names if n in _sys_modules]
 
+    def prime(cls) -> None:
+        # pickle and copy (torch.save, copy.deepcopy of a tensor or a model) cache __slotnames__ on a class
+        # the first time: fill that cache now, so that honest saving is not "an attribute was added"
+        try:
+            _slotnames(cls)
+        except _Exception:
+            pass
+
     def snapshot() -> dict:
         snap: dict = {"modules": {}, "sys_modules": {}, "classes": {}, "attrs": {}, "lists": {}, "events": {},
                       "hooks": {}, "code": {}, "user_ns": {}}
@@ -245,6 +255,7 @@ def _build():
             mod = _sys_modules.get(modname)
             cls = _getattr(mod, clsname, None) if mod else None
             if _isinstance(cls, _type):
+                prime(cls)
                 snap["classes"][f"{modname}.{clsname}"] = (cls, _dict(_vars(cls)))
                 for key, value in _vars(cls).items():
                     remember_code(snap, f"{modname}.{clsname}.{key}", value)
@@ -252,6 +263,7 @@ def _build():
         for label, obj, attrs in _watch_objects(shell, kernel):
             for cls in _type(obj).__mro__:
                 if cls is not _object:
+                    prime(cls)
                     snap["classes"][f"{label}:{cls.__module__}.{cls.__qualname__}"] = (cls, _dict(_vars(cls)))
             inst = _getattr(obj, "__dict__", {})
             snap["attrs"][label] = (obj, {a: (inst.get(a, _MISSING), _ident(_getattr(obj, a, _MISSING)),

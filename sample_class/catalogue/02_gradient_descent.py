@@ -239,3 +239,45 @@ def diverges(costs):
     if not np.isfinite(c).all():
         return True
     return c[-1] > c[0]
+
+# %% gradient_wb | mistake: writes the error as (y - x*w - b): both signs flipped | fails: test_gradient_wb | says: sign is flipped | student: m-sign-full-zero-isnan
+def gradient_wb(w, b, xs, ys):
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    err = ys - (xs * w + b)
+    return float(np.mean(2 * err * xs)), float(np.mean(2 * err))
+
+# %% gradient_wb | mistake: sums over the samples instead of averaging | fails: test_gradient_wb | says: summed over the samples | student: m-sum-after-inplace-last
+def gradient_wb(w, b, xs, ys):
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    err = xs * w + b - ys
+    return float(np.sum(2 * err * xs)), float(np.sum(2 * err))
+
+# %% gradient_wb | mistake: copies the factor x into db (the inner derivative with respect to b is 1) | fails: test_gradient_wb | says: inner derivative | student: m-nox-epoch-list-ge
+def gradient_wb(w, b, xs, ys):
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    err = xs * w + b - ys
+    dw = np.mean(2 * err * xs)
+    db = np.mean(2 * err * xs)
+    return float(dw), float(db)
+
+# %% gradient_wb | mistake: drops the factor 2 of the square's derivative | fails: test_gradient_wb | says: factor 2 | student: m-lists-shuffle-beta-steps
+def gradient_wb(w, b, xs, ys):
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    err = xs * w + b - ys
+    return float(np.mean(err * xs)), float(np.mean(err))
+
+# %% gradient_wb | alternative: a loop over the samples, accumulating both sums | student: a-loops
+def gradient_wb(w, b, xs, ys):
+    dw, db = 0.0, 0.0
+    for x, y in zip(xs, ys):
+        err = x * w + b - y
+        dw += 2 * err * x
+        db += 2 * err
+    return dw / len(xs), db / len(xs)
+
+# %% gradient_wb | alternative: np.dot, returned as a list, in float32 | student: a-vectorised
+def gradient_wb(w, b, xs, ys):
+    x = np.asarray(xs, dtype=np.float32)
+    err = x * np.float32(w) + np.float32(b) - np.asarray(ys, dtype=np.float32)
+    n = len(x)
+    return [float(2 * np.dot(err, x) / n), float(2 * err.sum() / n)]

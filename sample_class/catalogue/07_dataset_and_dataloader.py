@@ -132,33 +132,50 @@ class SlowDataset(Dataset):
         return self.n
 
 # %% fill_missing | mistake: fills ages with the mean, not the median | fails: test_fill_missing | says: not the mean | student: m1
-def fill_missing(df):
+def fill_missing(df, train=None):
+    if train is None:
+        train = df
     out = df.copy()
-    out["Age"] = out["Age"].fillna(out["Age"].mean())
-    out["Embarked"] = out["Embarked"].fillna("S")
-    out["Fare"] = out["Fare"].fillna(out["Fare"].median())
+    out["Age"] = out["Age"].fillna(train["Age"].mean())
+    out["Embarked"] = out["Embarked"].fillna(train["Embarked"].mode()[0])
+    out["Fare"] = out["Fare"].fillna(train["Fare"].median())
     return out
 
 # %% fill_missing | mistake: edits the caller's DataFrame (no copy) | fails: test_fill_missing | says: work on a copy | student: m2
-def fill_missing(df):
-    df["Age"] = df["Age"].fillna(df["Age"].median())
-    df["Embarked"] = df["Embarked"].fillna("S")
-    df["Fare"] = df["Fare"].fillna(df["Fare"].median())
+def fill_missing(df, train=None):
+    if train is None:
+        train = df
+    df["Age"] = df["Age"].fillna(train["Age"].median())
+    df["Embarked"] = df["Embarked"].fillna(train["Embarked"].mode()[0])
+    df["Fare"] = df["Fare"].fillna(train["Fare"].median())
     return df
 
 # %% fill_missing | mistake: hard-codes the train table's median age 28 | fails: test_fill_missing | says: not a fixed number | student: m3
-def fill_missing(df):
+def fill_missing(df, train=None):
+    if train is None:
+        train = df
     out = df.copy()
     out["Age"] = out["Age"].fillna(28.0)
-    out["Embarked"] = out["Embarked"].fillna("S")
-    out["Fare"] = out["Fare"].fillna(out["Fare"].median())
+    out["Embarked"] = out["Embarked"].fillna(train["Embarked"].mode()[0])
+    out["Fare"] = out["Fare"].fillna(train["Fare"].median())
     return out
 
 # %% fill_missing | mistake: forgets the missing Fare of the test table | fails: test_fill_missing | says: missing Fare | student: m4
-def fill_missing(df):
+def fill_missing(df, train=None):
+    if train is None:
+        train = df
+    out = df.copy()
+    out["Age"] = out["Age"].fillna(train["Age"].median())
+    out["Embarked"] = out["Embarked"].fillna(train["Embarked"].mode()[0])
+    return out
+
+# %% fill_missing | mistake: uses the test table's own median (leakage) | fails: test_fill_missing | says: leakage | student: m5
+def fill_missing(df, train=None):
+    # ignores `train`: every table is filled with its own statistics
     out = df.copy()
     out["Age"] = out["Age"].fillna(out["Age"].median())
-    out["Embarked"] = out["Embarked"].fillna("S")
+    out["Embarked"] = out["Embarked"].fillna(out["Embarked"].mode()[0])
+    out["Fare"] = out["Fare"].fillna(out["Fare"].median())
     return out
 
 # %% encode_features | mistake: pd.get_dummies makes port columns only for the ports present | fails: test_encode_features | says: fixed columns | student: m1
@@ -439,16 +456,23 @@ class SlowDataset(Dataset):
     def __len__(self):
         return self.size
 
-# %% fill_missing | alternative: DataFrame.fillna with a dict (returns a new table) | student: a1
-def fill_missing(df):
-    return df.fillna({"Age": df["Age"].median(), "Embarked": "S", "Fare": df["Fare"].median()})
+# %% fill_missing | alternative: DataFrame.fillna with a dict of the training statistics (returns a new table) | student: a1
+def fill_missing(df, train=None):
+    stats = df if train is None else train
+    return df.fillna({"Age": stats["Age"].median(), "Embarked": stats["Embarked"].mode()[0],
+                      "Fare": stats["Fare"].median()})
 
-# %% fill_missing | alternative: .loc on the holes of a copy, np.nanmedian | student: a2
-def fill_missing(df):
+# %% fill_missing | alternative: .loc on the holes of a copy, np.nanmedian, value_counts().idxmax() | student: a2
+def fill_missing(df, train=None):
+    if train is None:
+        train = df
+    age = np.nanmedian(train["Age"].to_numpy(dtype=float))
+    fare = np.nanmedian(train["Fare"].to_numpy(dtype=float))
+    port = train["Embarked"].value_counts().idxmax()
     out = df.copy()
-    out.loc[out["Age"].isna(), "Age"] = np.nanmedian(out["Age"].to_numpy(dtype=float))
-    out.loc[out["Embarked"].isna(), "Embarked"] = "S"
-    out.loc[out["Fare"].isna(), "Fare"] = np.nanmedian(out["Fare"].to_numpy(dtype=float))
+    out.loc[out["Age"].isna(), "Age"] = age
+    out.loc[out["Embarked"].isna(), "Embarked"] = port
+    out.loc[out["Fare"].isna(), "Fare"] = fare
     return out
 
 # %% encode_features | alternative: a DataFrame of named columns in another order, Sex mapped | student: a1

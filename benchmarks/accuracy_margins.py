@@ -10,8 +10,8 @@ the mode the grader uses) in one kernel: the cells before the training cell once
 layer-creation order (the lecture's own model cell, and the catalogue's alternative that creates
 its layers in another order) and each seed: the model cell, the training cell with its
 ``course.seed_everything(0)`` replaced by that seed, and the test cell (errors allowed); the
-metric is read from the test's own variables.  The table goes to docs/results.md between
-``<!-- BEGIN accuracy-margins -->`` and ``<!-- END accuracy-margins -->``; the margin is the
+metric is read from the test's own variables.  The table goes to docs/results.md in its
+``accuracy-margins`` section; the margin is the
 lowest value minus the target and must be at least one percentage point (the script exits 1
 otherwise).
 """
@@ -34,7 +34,10 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BEGIN, END = "<!-- BEGIN accuracy-margins -->", "<!-- END accuracy-margins -->"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import results_md  # noqa: E402
+
+SECTION = "accuracy-margins"
 MARKER = "@@metrics@@ "
 SEED_CALL = "course.seed_everything(0)"
 
@@ -158,14 +161,11 @@ def rows_for(lecture: str, specs: list[Spec], runs: list[dict]) -> tuple[list[st
 
 
 def write(rows: dict[str, list[str]], seeds: list[int]) -> None:
-    path = ROOT / "docs" / "results.md"
-    current = path.read_text()
     kept: dict[str, list[str]] = {}
-    if BEGIN in current:
-        for line in current.split(BEGIN, 1)[1].split(END, 1)[0].splitlines():
-            match = re.match(r"\| `([0-9]{2}_[a-z_]+)` \|", line)
-            if match:
-                kept.setdefault(match.group(1), []).append(line)
+    for line in results_md.section(SECTION).splitlines():
+        match = re.match(r"\| `([0-9]{2}_[a-z_]+)` \|", line)
+        if match:
+            kept.setdefault(match.group(1), []).append(line)
     kept.update(rows)
     body = ["## Accuracy margins (benchmarks/accuracy_margins.py)", "",
             f"The reference solution in fast mode (`COURSE_FAST=1`, the mode that grades), seeds "
@@ -177,13 +177,7 @@ def write(rows: dict[str, list[str]], seeds: list[int]) -> None:
             "|---|---|---|---|---|---|---|"]
     body += [line for lecture in sorted(kept) for line in kept[lecture]]
     body += ["", "Re-run: `make bench-margins [LECTURES=08_softmax_classifier]`."]
-    block = BEGIN + "\n" + "\n".join(body) + "\n" + END
-    if BEGIN in current:
-        head, rest = current.split(BEGIN, 1)
-        current = head + block + rest.split(END, 1)[1]
-    else:
-        current = current.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(current)
+    results_md.replace_section(SECTION, "\n".join(body))
 
 
 def main() -> int:

@@ -19,19 +19,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BEGIN, END = "<!-- BEGIN catalogue -->", "<!-- END catalogue -->"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import results_md  # noqa: E402
 
 
 def write_section(text: str) -> None:
-    path = ROOT / "docs" / "results.md"
-    current = path.read_text() if path.exists() else "# Results\n"
-    block = f"{BEGIN}\n{text.rstrip()}\n{END}"
-    if BEGIN in current and END in current:
-        head, rest = current.split(BEGIN, 1)
-        current = head + block + rest.split(END, 1)[1]
-    else:
-        current = current.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(current)
+    results_md.replace_section("catalogue", text)
 
 
 def _pct(ok: int, total: int) -> str:
@@ -43,11 +36,7 @@ def earlier_rows(skip: set[str]) -> tuple[dict, list[str]]:
     docs/results.md: ``--lectures`` re-grades some lectures and keeps the others' figures."""
     import re
 
-    path = ROOT / "docs" / "results.md"
-    text = path.read_text() if path.exists() else ""
-    if BEGIN not in text:
-        return {}, []
-    block = text.split(BEGIN, 1)[1].split(END, 1)[0]
+    block = results_md.section("catalogue")
     rows, bullets = {}, []
     for line in block.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]

@@ -28,7 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BEGIN, END = "<!-- BEGIN grading -->", "<!-- END grading -->"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import results_md  # noqa: E402
 EXPLAIN = "Where the sandboxed grader's extra time goes: a bubblewrap probe and the template (once), a fresh sandboxed kernel per student that also imports torch/numpy for the guards, the guard checks around each test cell, and the single `nbgrader autograde` writer pass (replaying outputs) at the end. With 2 workers on 2 shared cores the class took {j2} of the 1-worker time."
 
 
@@ -89,16 +90,7 @@ def time_course(course: Path, lecture: str, jobs: int) -> tuple[float, int, int]
 
 
 def write_section(text: str) -> None:
-    path = ROOT / "docs" / "results.md"
-    current = path.read_text() if path.exists() else "# Results\n"
-    block = f"{BEGIN}\n{text.rstrip()}\n{END}"
-    if BEGIN in current and END in current:
-        head, rest = current.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1]
-        current = head + block + tail
-    else:
-        current = current.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(current)
+    results_md.replace_section("grading", text)
 
 
 def main() -> int:

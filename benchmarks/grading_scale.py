@@ -12,7 +12,7 @@ carol, straight into ``submitted/``) with the real command line and samples, eve
   level before the run, the peak kept.
 
 Students per minute is class size / wall time.  Rows are kept in docs/results.md between
-``<!-- BEGIN grading-scale -->`` and ``<!-- END grading-scale -->``, one per (lecture, students,
+its ``grading-scale`` section, one per (lecture, students,
 jobs), so runs of different sizes add up; ``--no-write`` only prints.  The 1-minute load average
 before each run is recorded: compare rows taken on an idle machine only.
 """
@@ -32,7 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-BEGIN, END = "<!-- BEGIN grading-scale -->", "<!-- END grading-scale -->"
+import results_md  # noqa: E402
+
+SECTION = "grading-scale"
 HEADER = ("| lecture | students | jobs | wall time | students / min | peak RSS of the grader's process tree "
           "| peak machine memory used (above idle) | graded / failed | load before | date |")
 
@@ -117,14 +119,11 @@ def _growth(kept: dict[tuple, str]) -> list[str]:
 
 
 def write_rows(rows: dict[tuple, str]) -> None:
-    path = ROOT / "docs" / "results.md"
-    current = path.read_text()
     kept: dict[tuple, str] = {}
-    if BEGIN in current:
-        for line in current.split(BEGIN, 1)[1].split(END, 1)[0].splitlines():
-            cells = [c.strip() for c in line.strip().strip("|").split("|")]
-            if len(cells) >= 3 and cells[1].isdigit():
-                kept[(cells[0].strip("`"), int(cells[1]), int(cells[2]))] = line
+    for line in results_md.section(SECTION).splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 3 and cells[1].isdigit():
+            kept[(cells[0].strip("`"), int(cells[1]), int(cells[2]))] = line
     kept.update(rows)
     body = ["## Class-scale grading benchmark (benchmarks/grading_scale.py)", "",
             "A synthetic class (copies of ada, ben and carol) graded by `python -m course autograde --jobs N`, fast "
@@ -136,13 +135,7 @@ def write_rows(rows: dict[tuple, str]) -> None:
     body += [kept[k] for k in sorted(kept)]
     body += [""] + _growth(kept)
     body += ["", "Re-run: `make bench-grading STUDENTS=300 [LECTURE=09_cnn_basics]` (also measures 30 students)."]
-    block = BEGIN + "\n" + "\n".join(body) + "\n" + END
-    if BEGIN in current:
-        head, rest = current.split(BEGIN, 1)
-        current = head + block + rest.split(END, 1)[1]
-    else:
-        current = current.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(current)
+    results_md.replace_section(SECTION, "\n".join(body))
 
 
 def _wait_idle(max_load: float, timeout: float) -> None:

@@ -25,7 +25,9 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 from course.lectures import LECTURES  # noqa: E402
+import results_md  # noqa: E402
 
 STORE = ROOT / "benchmarks" / "results" / "lectures.json"
 RESULTS = ROOT / "docs" / "results.md"
@@ -101,7 +103,7 @@ def fmt(entry: dict | None, key: str) -> str:
 
 
 def write_table(store: dict) -> None:
-    lines = ["<!-- BEGIN lectures -->",
+    lines = [
              "## Lectures: execution time and headline figures",
              "",
              "Written by `benchmarks/lectures.py` (the source notebooks with their solutions, executed top to",
@@ -130,20 +132,8 @@ def write_table(store: dict) -> None:
     if failures:
         lines += ["", "Runs that failed:", ""] + failures
     machines = sorted({e["machine"] for e in store.values()})
-    lines += ["", "Measured on: " + "; ".join(machines), "<!-- END lectures -->"]
-    replace_section(RESULTS, "lectures", "\n".join(lines))
-
-
-def replace_section(path: Path, name: str, text: str) -> None:
-    """Rewrite the part of ``path`` between <!-- BEGIN name --> and <!-- END name --> (shared file)."""
-    begin, end = f"<!-- BEGIN {name} -->", f"<!-- END {name} -->"
-    old = path.read_text() if path.exists() else "# Results\n\nBenchmarks of the course, each section written by its script.\n"
-    if begin in old and end in old:
-        new = old[:old.index(begin)] + text + old[old.index(end) + len(end):]
-    else:
-        new = old.rstrip("\n") + "\n\n" + text + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(new)
+    lines += ["", "Measured on: " + "; ".join(machines), ]
+    results_md.replace_section("lectures", "\n".join(lines), RESULTS)
 
 
 def main() -> None:

@@ -96,7 +96,7 @@ def fmt(entry: dict | None, key: str) -> str:
     if not entry:
         return "not run"
     if key == "seconds":
-        load = f" (load {entry['load']:.1f})" if "load" in entry else " (load not recorded)"
+        load = f" (load {entry['load']:.2f})" if "load" in entry else " (load not recorded)"
         return f"{entry['seconds']:.0f} s{load}" + (" (failed)" if entry["error"] else "")
     value = entry["figures"].get(key)
     return "—" if value is None else f"{value:.4g}"
@@ -124,8 +124,9 @@ def write_table(store: dict) -> None:
                          f"{fmt(fast, 'accuracy')} | {fmt(full, 'seconds')} | {fmt(full, 'loss')} | "
                          f"{fmt(full, 'accuracy')} | {ref} | {target} |")
     failures = [f"- {key}: {entry['error']}" for key, entry in sorted(store.items()) if entry["error"]]
-    extra = sorted({f"{k.split('|')[0]}: " + ", ".join(f"{n}={v:.4g}" for n, v in e["figures"].items()
-                                                         if n not in ("loss", "accuracy"))
+    # key = "lecture|mode|device": say which run each figure comes from
+    extra = sorted({"{} ({}, {}): ".format(*k.split("|")) + ", ".join(
+                        f"{n}={v:.4g}" for n, v in e["figures"].items() if n not in ("loss", "accuracy"))
                     for k, e in store.items() if set(e["figures"]) - {"loss", "accuracy"}})
     if extra:
         lines += ["", "Other figures the notebooks report:", ""] + [f"- {e}" for e in extra]

@@ -18,6 +18,8 @@ import pytest
 
 from course.grading import notebooks, sample_class
 
+from course.lectures import LECTURES
+
 
 def _source(root, lecture):
     return notebooks.read(root / "source" / lecture / f"{lecture}.ipynb")
@@ -51,6 +53,43 @@ def test_source_notebook_is_complete_nbgrader_material(root, lecture):
     for cell in nb.cells:
         if cell.cell_type == "code":
             assert not cell.outputs and cell.execution_count is None, f"{lecture}: source notebooks are stored without outputs"
+
+
+def test_written_answers_carry_a_rubric_that_students_never_see(root, lecture):
+    # two graders give the same score only with a rubric; it lives in the solution region
+    nb = _source(root, lecture)
+    written = [c for c in nb.cells if c.cell_type == "markdown" and notebooks.nbgrader_meta(c).get("grade")]
+    for cell in written:
+        m = notebooks.nbgrader_meta(cell)
+        found = re.search(r"Rubric \((\d+) points?", cell.source)
+        assert found, f"{m['grade_id']}: the model answer has no 'Rubric (N points)'"
+        assert int(found.group(1)) == m["points"], f"{m['grade_id']}: rubric for {found.group(1)} points, cell gives {m['points']}"
+        region = cell.source.split("### BEGIN SOLUTION", 1)[-1].split("### END SOLUTION", 1)[0]
+        assert "Rubric" in region, f"{m['grade_id']}: the rubric must sit inside the solution region"
+    assert "Rubric" not in (root / "release" / lecture / f"{lecture}.ipynb").read_text(), f"release/{lecture} shows a rubric"
+
+
+TEMPLATE = ("# ① prepare dataset", "# ② design model using a class", "# ③ construct loss and optimizer",
+            "# ④ training cycle")
+
+
+def test_lectures_that_train_show_the_four_part_template(root):
+    # 01-03 train by hand, before nn.Module exists; every lecture from 04 on names the same four parts
+    training = [lec for lec in LECTURES if int(lec[:2]) >= 4]     # a cheap static check: all of them always
+    assert len(training) == 9, training
+    for lecture in training:
+        code = [line.strip() for c in _source(root, lecture).cells if c.cell_type == "code"
+                for line in c.source.splitlines()]
+        for part in TEMPLATE:
+            assert any(line.startswith(part) for line in code), f"{lecture}: no code cell has the template's comment {part!r}"
+
+
+def test_every_pictured_file_is_released(root, lecture):
+    text = (root / "source" / lecture / f"{lecture}.ipynb").read_text()
+    for name in re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", text):
+        if "://" not in name and not name.startswith("attachment:"):
+            assert (root / "source" / lecture / name).is_file(), f"{lecture} shows {name}, which is not in source/{lecture}/"
+            assert (root / "release" / lecture / name).is_file(), f"{lecture} shows {name}, which is not in release/{lecture}/"
 
 
 def test_release_has_no_solutions_or_hidden_tests(root, lecture):

@@ -166,3 +166,37 @@ def search_wb(xs, ys, w_grid, b_grid):
                 best = (c, float(w), float(b))
         rows.append(row)
     return best[1], best[2], np.array(rows)
+
+# %% best_w_formula | mistake: sum(y) / sum(x), right only for data exactly on a line | fails: test_best_w_formula | says: right only for data exactly on a line through 0 | student: m-sum-divisor
+def best_w_formula(xs, ys):
+    return float(np.sum(ys) / np.sum(xs))
+
+# %% best_w_formula | mistake: averages the ratios y / x | fails: test_best_w_formula | says: averaged the ratios | student: m-listcomp-argmax
+def best_w_formula(xs, ys):
+    return float(np.mean([y / x for x, y in zip(xs, ys)]))
+
+# %% best_w_formula | mistake: inverts the fraction, sum(x**2) / sum(x*y) | fails: test_best_w_formula | says: inverted the fraction | student: m-float-indices
+def best_w_formula(xs, ys):
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    return float(np.sum(xs ** 2) / np.sum(xs * ys))
+
+# %% best_w_formula | mistake: a fine grid search instead of the formula (close, not exact) | fails: test_best_w_formula | says: looks like a search on a grid | student: m-meansq-nobias
+def best_w_formula(xs, ys):
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    grid = np.arange(-10.0, 10.0, 0.01)
+    costs = [np.mean((xs * w - ys) ** 2) for w in grid]
+    return float(grid[int(np.argmin(costs))])
+
+# %% best_w_formula | alternative: two running sums in a loop over plain Python numbers | student: a-loops
+def best_w_formula(xs, ys):
+    top, bottom = 0.0, 0.0
+    for x, y in zip(xs, ys):
+        top += x * y
+        bottom += x * x
+    return top / bottom
+
+# %% best_w_formula | alternative: np.dot in float32, returning a numpy float32 | student: a-numpy-style
+def best_w_formula(xs, ys):
+    x = np.asarray(xs, dtype=np.float32)
+    y = np.asarray(ys, dtype=np.float32)
+    return np.dot(x, y) / np.dot(x, x)

@@ -358,3 +358,46 @@ def grads_by_autograd(x, y, w1, w2, b):
 # %% vjp_cube | mistake: writes the formula 3 * x**2 * v by hand instead of a weighted backward | fails: test_vjp_cube | says: must compute the gradient by autograd | student: m-by-hand
 def vjp_cube(x, v):
     return 3 * x ** 2 * v
+
+# %% grad_input | mistake: follows only the path through x**2 (forgets that x also enters through w2 * x) | fails: test_grad_input | says: only the path through x**2 | student: m-set-1
+def grad_input(x, y, w1, w2, b):
+    r = w1 * x ** 2 + w2 * x + b - y
+    return float(2 * r * 2 * w1 * x)
+
+# %% grad_input | mistake: drops the factor 2 of the square's derivative | fails: test_grad_input | says: factor 2 from the derivative of the square | student: m-set-2
+def grad_input(x, y, w1, w2, b):
+    r = w1 * x ** 2 + w2 * x + b - y
+    return float(r * (2 * w1 * x + w2))
+
+# %% grad_input | mistake: takes x as the local derivative of the node x**2 (instead of 2x) | fails: test_grad_input | says: local derivative of the node x**2 is 2x | student: m-set-3
+def grad_input(x, y, w1, w2, b):
+    r = w1 * x ** 2 + w2 * x + b - y
+    return float(2 * r * (w1 * x + w2))
+
+# %% grad_input | mistake: multiplies the two paths' contributions instead of adding them | fails: test_grad_input | says: multiplied the two paths | student: m-set-4
+def grad_input(x, y, w1, w2, b):
+    r = w1 * x ** 2 + w2 * x + b - y
+    path_square = 2 * w1 * x
+    path_linear = w2
+    return float(2 * r * path_square * path_linear)
+
+# %% grad_input | mistake: lets autograd compute it instead of deriving the formula | fails: test_grad_input | says: must be derived by hand | student: m-by-hand
+def grad_input(x, y, w1, w2, b):
+    xt = torch.tensor(float(x), requires_grad=True)
+    loss = (w1 * xt ** 2 + w2 * xt + b - y) ** 2
+    loss.backward()
+    return xt.grad.item()
+
+# %% grad_input | alternative: the backward pass node by node, the two paths added | student: a-explicit
+def grad_input(x, y, w1, w2, b):
+    u = x ** 2
+    y_hat = w1 * u + w2 * x + b
+    dL_dyhat = 2 * (y_hat - y)
+    via_square = dL_dyhat * w1 * 2 * x
+    via_linear = dL_dyhat * w2
+    return via_square + via_linear
+
+# %% grad_input | alternative: numpy's poly1d and its derivative, a numpy float64 | student: a-modules
+def grad_input(x, y, w1, w2, b):
+    p = np.poly1d([w1, w2, b - y])
+    return np.float64(2 * p(x) * p.deriv()(x))

@@ -355,3 +355,69 @@ def compare_optimizers(x, y, epochs, seed=0):
         return [float(opt.step(closure).detach()) for _ in range(epochs)]
 
     return {name: run(make) for name, make in OPTIMIZERS.items()}
+
+# %% least_squares | mistake: the sign of the w term in b, b = mean y + w mean x | fails: test_least_squares | says: sign of the w term | student: m04-d
+def least_squares(x, y):
+    xs, ys = x.flatten(), y.flatten()
+    dx, dy = xs - xs.mean(), ys - ys.mean()
+    w = (dx * dy).sum() / (dx * dx).sum()
+    b = ys.mean() + w * xs.mean()
+    return w.item(), b.item()
+
+# %% least_squares | mistake: no centring, w = sum(x y) / sum(x^2) (the line through the origin) | fails: test_least_squares | says: through the origin | student: m04-e
+def least_squares(x, y):
+    xs, ys = x.flatten(), y.flatten()
+    w = (xs * ys).sum() / (xs * xs).sum()
+    b = ys.mean() - w * xs.mean()
+    return w.item(), b.item()
+
+# %% least_squares | mistake: the mean of the products over torch.var (which divides by N - 1) | fails: test_least_squares | says: different counts | student: m04-g
+def least_squares(x, y):
+    xs, ys = x.flatten(), y.flatten()
+    cov = ((xs - xs.mean()) * (ys - ys.mean())).mean()
+    w = cov / xs.var()
+    b = ys.mean() - w * xs.mean()
+    return float(w), float(b)
+
+# %% least_squares | mistake: returns (b, w) instead of (w, b) | fails: test_least_squares | says: swapped | student: m04-h
+def least_squares(x, y):
+    xs, ys = x.flatten(), y.flatten()
+    dx, dy = xs - xs.mean(), ys - ys.mean()
+    w = (dx * dy).sum() / (dx * dx).sum()
+    b = ys.mean() - w * xs.mean()
+    return b.item(), w.item()
+
+# %% least_squares | mistake: the ratio upside down, sum((x - mean x)^2) / sum of the products | fails: test_least_squares | says: upside down | student: m04-i
+def least_squares(x, y):
+    xs, ys = x.flatten(), y.flatten()
+    dx, dy = xs - xs.mean(), ys - ys.mean()
+    w = (dx * dx).sum() / (dx * dy).sum()
+    b = ys.mean() - w * xs.mean()
+    return w.item(), b.item()
+
+# %% least_squares | mistake: returns the 0-d tensors, not Python floats | fails: test_least_squares | says: return Python floats | student: m04-b
+def least_squares(x, y):
+    dx, dy = x - x.mean(), y - y.mean()
+    w = (dx * dy).sum() / (dx ** 2).sum()
+    return w, y.mean() - w * x.mean()
+
+# %% least_squares | alternative: the textbook sums formula (N sum xy - sum x sum y) / (N sum x^2 - (sum x)^2), plain Python | student: a04-1
+def least_squares(x, y):
+    xs = [float(v) for v in x.flatten().tolist()]
+    ys = [float(v) for v in y.flatten().tolist()]
+    n = len(xs)
+    sx, sy = sum(xs), sum(ys)
+    sxx = sum(a * a for a in xs)
+    sxy = sum(a * c for a, c in zip(xs, ys))
+    w = (n * sxy - sx * sy) / (n * sxx - sx * sx)
+    b = (sy - w * sx) / n
+    return w, b
+
+# %% least_squares | alternative: numpy, the normal equations [[sum x^2, sum x], [sum x, N]] solved with np.linalg.solve | student: a04-2
+def least_squares(x, y):
+    xs = x.detach().cpu().numpy().astype(np.float64).ravel()
+    ys = y.detach().cpu().numpy().astype(np.float64).ravel()
+    lhs = np.array([[np.dot(xs, xs), xs.sum()], [xs.sum(), len(xs)]])
+    rhs = np.array([np.dot(xs, ys), ys.sum()])
+    w, b = np.linalg.solve(lhs, rhs)
+    return float(w), float(b)

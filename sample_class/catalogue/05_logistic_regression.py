@@ -242,3 +242,34 @@ def decision_boundary(model):
     with torch.no_grad():
         x_star = -(model.linear.bias / model.linear.weight.flatten())
     return x_star.item()
+
+# %% bce_grad_z | mistake: y - sigmoid(z), the sign flipped | fails: test_bce_grad_z | says: sign is flipped | student: m05-a
+def bce_grad_z(z, y):
+    return (y - torch.sigmoid(z)) / z.numel()
+
+# %% bce_grad_z | mistake: the 1/N of the mean is missing | fails: test_bce_grad_z | says: the mean is missing | student: m05-b
+def bce_grad_z(z, y):
+    return torch.sigmoid(z) - y
+
+# %% bce_grad_z | mistake: stops at d BCE / d y_hat, the chain-rule factor sigmoid'(z) forgotten | fails: test_bce_grad_z | says: chain-rule factor | student: m05-c
+def bce_grad_z(z, y):
+    y_hat = torch.sigmoid(z)
+    return (-(y / y_hat) + (1 - y) / (1 - y_hat)) / len(z)
+
+# %% bce_grad_z | mistake: the chain-rule product left unsimplified: inf * 0 = nan once the sigmoid rounds to 1 | fails: test_bce_grad_z | says: Simplify the product | student: m05-d
+def bce_grad_z(z, y):
+    y_hat = torch.sigmoid(z)
+    dloss_dyhat = -(y / y_hat) + (1 - y) / (1 - y_hat)
+    dyhat_dz = y_hat * (1 - y_hat)
+    return dloss_dyhat * dyhat_dz / z.numel()
+
+# %% bce_grad_z | alternative: the hand-written sigmoid, divided by the batch size z.shape[0] | student: a05-1
+def bce_grad_z(z, y):
+    p = 1.0 / (1.0 + torch.exp(-z))
+    return (p - y) / z.shape[0]
+
+# %% bce_grad_z | alternative: torch.where on the label, sigmoid(z) - 1 or sigmoid(z), method chaining | student: a05-2
+def bce_grad_z(z, y):
+    p = z.sigmoid()
+    g = torch.where(y > 0.5, p - 1.0, p)
+    return g.div(y.numel())

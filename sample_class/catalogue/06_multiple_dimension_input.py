@@ -395,3 +395,63 @@ def train_and_evaluate(model, X_train, y_train, X_test, y_test, epochs, lr=0.01,
     model.eval()
     test_acc = accuracy(model, X_test, y_test)
     return history, test_acc
+
+# %% count_parameters | mistake: the weights only, the biases forgotten | fails: test_count_parameters | says: weights only | student: m06-a
+def count_parameters(sizes):
+    return sum(i * o for i, o in zip(sizes, sizes[1:]))
+
+# %% count_parameters | mistake: one bias per input instead of per output | fails: test_count_parameters | says: one entry per OUTPUT | student: m06-b
+def count_parameters(sizes):
+    total = 0
+    for j in range(len(sizes) - 1):
+        total += sizes[j] * sizes[j + 1] + sizes[j]
+    return total
+
+# %% count_parameters | mistake: (in + 1) * (out + 1) per layer, off by one | fails: test_count_parameters | says: off by one | student: m06-c
+def count_parameters(sizes):
+    return sum((i + 1) * (o + 1) for i, o in zip(sizes, sizes[1:]))
+
+# %% count_parameters | mistake: a loop over every index, sizes[j - 1] wraps round to a layer from the last width to the first | fails: test_count_parameters | says: back to the first | student: m06-d
+def count_parameters(sizes):
+    total = 0
+    for j in range(len(sizes)):
+        total += sizes[j - 1] * sizes[j] + sizes[j]
+    return total
+
+# %% count_parameters | mistake: the output layer added once more after the loop (counted twice) | fails: test_count_parameters | says: counted twice | student: m06-e
+def count_parameters(sizes):
+    total = 0
+    for j in range(len(sizes) - 1):
+        total += sizes[j] * sizes[j + 1] + sizes[j + 1]
+    total += sizes[-2] * sizes[-1] + sizes[-1]
+    return total
+
+# %% count_parameters | mistake: one bias number per layer | fails: test_count_parameters | says: not one number per layer | student: m06-f
+def count_parameters(sizes):
+    return sum(i * o + 1 for i, o in zip(sizes, sizes[1:]))
+
+# %% count_parameters | mistake: the count returned as a torch tensor | fails: test_count_parameters | says: must return a Python int | student: m06-g
+def count_parameters(sizes):
+    s = torch.tensor(list(sizes))
+    return (s[:-1] * s[1:] + s[1:]).sum()
+
+# %% count_parameters | alternative: an index loop, weights and biases counted apart | student: a06-1
+def count_parameters(sizes):
+    weights, biases = 0, 0
+    for j in range(1, len(sizes)):
+        weights += sizes[j - 1] * sizes[j]
+        biases += sizes[j]
+    return weights + biases
+
+# %% count_parameters | alternative: numpy on the widths, np.int64 result | student: a06-2
+def count_parameters(sizes):
+    s = np.asarray(sizes, dtype=np.int64)
+    return np.sum((s[:-1] + 1) * s[1:])
+
+# %% count_parameters | alternative: tensors, then int(); recursion over the layers | student: a06-3
+def count_parameters(sizes):
+    sizes = list(sizes)
+    if len(sizes) < 2:
+        return 0
+    first = torch.tensor(sizes[0] * sizes[1] + sizes[1])
+    return int(first) + count_parameters(sizes[1:])

@@ -1,6 +1,6 @@
 # Mistake catalogue of 09 CNN basics (issue 11): plausible beginner mistakes and correct alternatives,
 # graded through the real grader.  Format: sample_class/catalogue/README.md.
-# Students m1..m4 each make one mistake per exercise; a1, a2 write correct code differently.
+# Students m1..m6 each make one mistake per exercise (m6 only in training_memory); a1, a2 write correct code differently.
 
 # %% conv2d_by_hand | mistake: flips the kernel (textbook convolution) | fails: test_conv2d_by_hand | says: flipped the kernel | student: m1
 def conv2d_by_hand(x, weight, bias=None, stride=1, padding=0):
@@ -409,3 +409,125 @@ class DeeperNet(nn.Module):
         x = F.relu(self.fcs[0](x))
         x = F.relu(self.fcs[1](x))
         return self.fcs[2](x)
+
+# %% training_memory | mistake: counts elements, not bytes (numel without element_size) | fails: test_training_memory | says: counted elements, not bytes | student: m1
+def training_memory(model, input_shape, batch_size):
+    params = list(model.parameters())
+    sizes = []
+    handles = [m.register_forward_hook(lambda mod, inp, out: sizes.append(out.numel()))
+               for m in model.modules() if len(list(m.children())) == 0]
+    with torch.no_grad():
+        model(torch.zeros(batch_size, *input_shape, dtype=params[0].dtype))
+    for h in handles:
+        h.remove()
+    return {"parameters": sum(p.numel() for p in params),
+            "gradients": sum(p.numel() for p in params if p.requires_grad),
+            "activations": sum(sizes)}
+
+# %% training_memory | mistake: forgets the batch size (a forward pass of one input) | fails: test_training_memory | says: forgot the batch size | student: m2
+def training_memory(model, input_shape, batch_size):
+    params = list(model.parameters())
+    sizes = []
+    handles = [m.register_forward_hook(lambda mod, inp, out: sizes.append(out.numel() * out.element_size()))
+               for m in model.modules() if len(list(m.children())) == 0]
+    with torch.no_grad():
+        model(torch.zeros(1, *input_shape, dtype=params[0].dtype))
+    for h in handles:
+        h.remove()
+    return {"parameters": sum(p.numel() * p.element_size() for p in params),
+            "gradients": sum(p.numel() * p.element_size() for p in params if p.requires_grad),
+            "activations": sum(sizes)}
+
+# %% training_memory | mistake: hooks every module, containers and the model too | fails: test_training_memory | says: counted containers' outputs twice | student: m3
+def training_memory(model, input_shape, batch_size):
+    params = list(model.parameters())
+    sizes = []
+    handles = [m.register_forward_hook(lambda mod, inp, out: sizes.append(out.numel() * out.element_size()))
+               for m in model.modules()]
+    with torch.no_grad():
+        model(torch.zeros(batch_size, *input_shape, dtype=params[0].dtype))
+    for h in handles:
+        h.remove()
+    return {"parameters": sum(p.numel() * p.element_size() for p in params),
+            "gradients": sum(p.numel() * p.element_size() for p in params if p.requires_grad),
+            "activations": sum(sizes)}
+
+# %% training_memory | mistake: counts a gradient for the frozen parameters too | fails: test_training_memory | says: counted frozen parameters' gradients | student: m4
+def training_memory(model, input_shape, batch_size):
+    params = list(model.parameters())
+    param_bytes = sum(p.numel() * p.element_size() for p in params)
+    sizes = []
+    handles = [m.register_forward_hook(lambda mod, inp, out: sizes.append(out.numel() * out.element_size()))
+               for m in model.modules() if len(list(m.children())) == 0]
+    with torch.no_grad():
+        model(torch.zeros(batch_size, *input_shape, dtype=params[0].dtype))
+    for h in handles:
+        h.remove()
+    return {"parameters": param_bytes, "gradients": param_bytes, "activations": sum(sizes)}
+
+# %% training_memory | mistake: 4 bytes per number whatever the dtype (wrong for float64) | fails: test_training_memory | says: used 4 bytes for float64 | student: m5
+def training_memory(model, input_shape, batch_size):
+    params = list(model.parameters())
+    sizes = []
+    handles = [m.register_forward_hook(lambda mod, inp, out: sizes.append(out.numel() * 4))
+               for m in model.modules() if len(list(m.children())) == 0]
+    with torch.no_grad():
+        model(torch.zeros(batch_size, *input_shape, dtype=params[0].dtype))
+    for h in handles:
+        h.remove()
+    return {"parameters": sum(p.numel() * 4 for p in params),
+            "gradients": sum(p.numel() * 4 for p in params if p.requires_grad),
+            "activations": sum(sizes)}
+
+# %% training_memory | mistake: counts only the model's output (the last layer) | fails: test_training_memory | says: counted only the last layer | student: m6
+def training_memory(model, input_shape, batch_size):
+    params = list(model.parameters())
+    with torch.no_grad():
+        out = model(torch.zeros(batch_size, *input_shape, dtype=params[0].dtype))
+    return {"parameters": sum(p.numel() * p.element_size() for p in params),
+            "gradients": sum(p.numel() * p.element_size() for p in params if p.requires_grad),
+            "activations": out.numel() * out.element_size()}
+
+# %% training_memory | alternative: a loop, p.nbytes, a hook that adds into a dict, forward without no_grad, named_modules | student: a1
+def training_memory(model, input_shape, batch_size):
+    counts = {"parameters": 0, "gradients": 0, "activations": 0}
+    dtype, device = None, None
+    for p in model.parameters():
+        counts["parameters"] += p.nbytes
+        if p.requires_grad:
+            counts["gradients"] += p.nbytes
+        dtype, device = p.dtype, p.device
+
+    def add(module, inputs, output):
+        counts["activations"] += output.nbytes
+
+    handles = []
+    for name, m in model.named_modules():
+        if not any(True for _ in m.children()):
+            handles.append(m.register_forward_hook(add))
+    x = torch.zeros((batch_size,) + tuple(input_shape), dtype=dtype, device=device)
+    out = model(x)
+    del out
+    for h in handles:
+        h.remove()
+    return counts
+
+# %% training_memory | alternative: a deep copy on the meta device (shapes only, no data), untyped_storage().nbytes(), numpy product of the shape | student: a2
+import copy
+
+
+def training_memory(model, input_shape, batch_size):
+    parameters = sum(p.untyped_storage().nbytes() for p in model.parameters())
+    gradients = sum(p.untyped_storage().nbytes() for p in model.parameters() if p.requires_grad)
+    shadow = copy.deepcopy(model).to("meta")
+    dtype = next(model.parameters()).dtype
+    shapes = []
+    leaves = [m for m in shadow.modules() if list(m.children()) == []]
+    handles = [m.register_forward_hook(lambda mod, inp, out: shapes.append((tuple(out.shape), out.element_size())))
+               for m in leaves]
+    with torch.inference_mode():
+        shadow(torch.zeros(batch_size, *input_shape, dtype=dtype, device="meta"))
+    for h in handles:
+        h.remove()
+    activations = sum(int(np.prod(shape)) * size for shape, size in shapes)
+    return {"parameters": int(parameters), "gradients": int(gradients), "activations": int(activations)}

@@ -178,3 +178,23 @@ def unchanged(before, after, what: str = "the input") -> None:
 
 def isfinite(value) -> bool:
     return _math.isfinite(number(value))
+
+
+_TorchFunctionMode = _torch.overrides.TorchFunctionMode
+
+
+def torch_calls():
+    """A context that records the names of the torch functions run inside it, in ``.names``:
+    ``with ck.torch_calls() as calls: got = fn(x)`` then ``"backward" in calls.names`` tells a
+    gradient computed by autograd from a formula written by hand. The recording class is made
+    anew on every call, so no student code can have changed it beforehand."""
+    names = _builtins.set()
+
+    class _Record(_TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            names.add(_builtins.getattr(func, "__name__", ""))
+            return func(*args, **(kwargs or {}))
+
+    record = _Record()
+    record.names = names
+    return record

@@ -195,6 +195,102 @@ def torch_calls():
             names.add(_builtins.getattr(func, "__name__", ""))
             return func(*args, **(kwargs or {}))
 
+    if _JUDGE is not None:  # in the judge: the student's code runs in the kernel, which reports its calls
+        channel = _JUDGE
+
+        _Local = _Record
+
+        class _Judged(_Local):
+            def __enter__(self):
+                channel.recorders.append(("torch_calls", self._merge))
+                return _Local.__enter__(self)
+
+            def _merge(self, seen):
+                names.update(_str(n)[:100] for n in _list(seen)[:500])
+
+            def __exit__(self, *exc):
+                channel.recorders[:] = [r for r in channel.recorders if r[1] != self._merge]
+                return _Local.__exit__(self, *exc)
+
+        _Record = _Judged
     record = _Record()
     record.names = names
     return record
+
+
+class _GraphWatch(_TorchFunctionMode):
+    """Records the largest autograd graph handed to any torch operation during a call."""
+
+    def __init__(self, cap=300):
+        _TorchFunctionMode.__init__(self)
+        self.biggest, self.backward, self.cap = 0, 0, cap
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        for t in _list(args) + _list(kwargs.values()):
+            if _isinstance(t, _torch.Tensor) and t.grad_fn is not None:
+                seen, stack = _builtins.set(), [t.grad_fn]
+                while stack and _len(seen) < self.cap:
+                    node = stack.pop()
+                    if node is not None and _builtins.id(node) not in seen:
+                        seen.add(_builtins.id(node))
+                        stack.extend(f for f, _ in node.next_functions)
+                self.biggest = _builtins.max(self.biggest, _len(seen))
+                if _builtins.getattr(func, "__name__", "") == "backward":  # the graph of one step's loss
+                    self.backward = _builtins.max(self.backward, _len(seen))
+        return func(*args, **kwargs)
+
+    def merge(self, seen):
+        if _type(seen) is _dict:
+            self.biggest = _builtins.max(self.biggest, _int(seen.get("biggest", 0)))
+            self.backward = _builtins.max(self.backward, _int(seen.get("backward", 0)))
+
+    def kept_alive(self):
+        """a graph much larger than one step's loss graph reached a torch operation (e.g. .item())"""
+        return self.biggest > (2 * self.backward if self.backward else 80)
+
+
+def graph_watch(cap: int = 300):
+    """A context recording the largest autograd graph any torch operation saw inside it:
+    ``with ck.graph_watch() as watch: fn(...)`` then ``watch.kept_alive()`` tells a loop that kept
+    every step's graph alive (``running += loss``) from one that freed it (``loss.item()``)."""
+    if _JUDGE is None:
+        return _GraphWatch(cap)
+    channel = _JUDGE
+
+    class _Judged(_GraphWatch):  # in the judge: the kernel watches the student's call and reports
+        def __enter__(self):
+            channel.recorders.append(("graph", self.merge))
+            return _GraphWatch.__enter__(self)
+
+        def __exit__(self, *exc):
+            channel.recorders[:] = [r for r in channel.recorders if r[1] != self.merge]
+            return _GraphWatch.__exit__(self, *exc)
+
+    return _Judged(cap)
+
+
+_JUDGE = None  # set by course.grading.judge in the judge process (never in a student's kernel)
+
+
+_next = _builtins.next
+
+
+def call_with(fn, *args, what: str, causes=(), **kwargs):
+    """``call`` with the lecture's own likely causes first: ``causes`` is a sequence of pairs
+    ``(text in the error, likely cause)``; the first pair whose text appears in
+    ``"ExceptionName: message"`` gives the cause, else the general causes of ``call`` do.
+
+        out = ck.call_with(model, x, what="model(x)",
+                           causes=[("mat1 and mat2", "nn.Linear(1, 1): one input feature")])
+
+    The test cells of 04-06 use it (it was a private helper of their setup cells)."""
+    try:
+        return fn(*args, **kwargs)
+    except AssertionError:
+        raise
+    except Exception as exc:
+        text = f"{_type(exc).__name__}: {exc}"
+        hint = _next((cause for needle, cause in causes if needle in text), "")
+        first = _str(exc).strip().splitlines()[0][:300] if _str(exc).strip() else ""
+        raise AssertionError(f"{what} raised {_type(exc).__name__}: {first}. Likely cause: {hint or _cause(exc)}") from None

@@ -208,10 +208,154 @@ async def _end_kernel(client, km) -> None:
                 pass
 
 
+KERNEL_SIDE = "__import__('course.grading.kernel_side', fromlist=['serve']).serve"
+
+
+class JudgeError(sandbox.SandboxError):
+    """The judge process failed: the grader's fault, never the student's (the student is listed as
+    failed, nothing of theirs is written, as for any sandbox failure)."""
+
+
+class Judge:
+    """The judge process of one student (course/grading/judge.py), in a sandbox of its own:
+    another uid than the kernel's, no network, nothing of the student's but plain data."""
+
+    def __init__(self, proc):
+        self.proc = proc
+
+    @classmethod
+    async def start(cls, cfg: sandbox.SandboxConfig, *, runtime_dir: Path, data_dir: Path | None, jobs: int,
+                    uid: int | None) -> "Judge":
+        import sys
+
+        env = sandbox.kernel_env(cfg, student="judge", data_dir=data_dir, jobs=jobs)
+        env["COURSE_JUDGE_PROCESS"] = "1"
+        argv = [sys.executable, "-m", "course.grading.judge"]
+        cmd = sandbox.command(argv, cfg=cfg, runtime_dir=runtime_dir, submission_dir=None, data_dir=data_dir,
+                              env=env, uid=uid)
+        proc = await asyncio.create_subprocess_exec(*cmd, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                                                    stderr=None, limit=MAX_MESSAGE * 2)
+        judge = cls(proc)
+        ready = await judge.receive(180)
+        if ready.get("op") != "ready":
+            raise JudgeError(f"the judge did not start: {ready}")
+        return judge
+
+    async def send(self, message: dict) -> None:
+        self.proc.stdin.write((json.dumps(message) + "\n").encode())
+        await self.proc.stdin.drain()
+
+    async def receive(self, timeout: float) -> dict:
+        try:
+            line = await asyncio.wait_for(self.proc.stdout.readline(), timeout=max(1.0, timeout))
+        except asyncio.TimeoutError as exc:
+            raise JudgeError("the judge did not answer in time") from exc
+        if not line:
+            raise JudgeError(f"the judge ended (exit status {self.proc.returncode})")
+        return json.loads(line)
+
+    async def close(self) -> None:
+        try:
+            if self.proc.returncode is None:
+                self.proc.stdin.close()
+                await asyncio.wait_for(self.proc.wait(), timeout=5)
+        except Exception:
+            pass
+        if self.proc.returncode is None:
+            self.proc.kill()
+            await self.proc.wait()
+
+
+async def _printed(kc, msg_id: str, printed: list, limit: int, timeout: float = 5.0) -> None:
+    """What the student's code printed while it answered ``msg_id`` (until the kernel is idle again)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            msg = await kc.iopub_channel.get_msg(timeout=max(0.05, deadline - time.monotonic()))
+        except Exception:
+            return
+        if msg.get("parent_header", {}).get("msg_id") != msg_id:
+            continue
+        kind, content = msg.get("msg_type"), msg.get("content", {})
+        if kind == "stream" and sum(len(t) for t in printed) < limit:
+            printed.append(str(content.get("text", ""))[:limit])
+        elif kind == "status" and content.get("execution_state") == "idle":
+            return
+
+
+async def _ask_kernel(kc, km, request: dict, timeout: float, printed: list | None = None,
+                      limit: int = 256 * 1024) -> dict:
+    """One judge request answered by the kernel's ``kernel_side.serve`` (a user expression);
+    what the student's code printed meanwhile goes into ``printed`` (shown in the test's output)."""
+    expr = f"{KERNEL_SIDE}({json.dumps(request)!r})"
+    msg_id = kc.execute("", silent=False, store_history=False, user_expressions={"r": expr})
+    reply = await _reply(kc, msg_id, timeout)
+    await _printed(kc, msg_id, printed if printed is not None else [], limit)
+    if reply is None:
+        try:
+            await km.interrupt_kernel()
+        except Exception:
+            pass
+        await _reply(kc, msg_id, 10)  # the interrupted call's own reply, so the next one is not confused
+        return {"raise": {"type": "TimeoutError", "message": f"the call did not return within {timeout:.0f} s "
+                          "(an endless loop?) and was stopped", "mro": ["TimeoutError", "Exception"]}}
+    result = reply["content"].get("user_expressions", {}).get("r", {})
+    if result.get("status") != "ok":
+        return {"raise": {"type": "KernelError", "message": "the kernel could not run the call "
+                          f"({str(result.get('ename', ''))[:100]}: {str(result.get('evalue', ''))[:300]})",
+                          "mro": ["KernelError", "Exception"]}}
+    import ast
+
+    try:
+        answer = json.loads(ast.literal_eval(result.get("data", {}).get("text/plain", "")))
+    except Exception:
+        answer = None
+    if not isinstance(answer, dict):
+        return {"raise": {"type": "WireError", "message": "the kernel's answer was not plain data",
+                          "mro": ["WireError", "Exception"]}}
+    return answer
+
+
+async def _judge_cell(judge: Judge, kc, km, cell, op: str, timeout: float, limit: int = 256 * 1024) -> None:
+    """Run a test (or locked) cell in the judge; the kernel only answers the judge's calls."""
+    deadline = time.monotonic() + timeout
+    printed: list[str] = []
+    await judge.send({"op": op, "source": cell.source})
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            cell.outputs = [error_output("CellTimeoutError", f"the test ran past the {timeout:.0f} s limit")]
+            raise JudgeTimeout
+        message = await judge.receive(left + 30)
+        if message.get("op") == "kernel":
+            answer = await _ask_kernel(kc, km, message.get("request", {}), max(1.0, left), printed, limit)
+            await judge.send({"op": "reply", "response": answer})
+            continue
+        if message.get("op") != "done":
+            raise JudgeError(f"unexpected message from the judge: {str(message)[:200]}")
+        outputs = []
+        if printed:  # the student's own prints while the judge called their code
+            text = "".join(printed)
+            outputs.append(nbformat.v4.new_output("stream", name="stdout", text=text[:limit]))
+        if message.get("stdout"):
+            outputs.append(nbformat.v4.new_output("stream", name="stdout", text=message["stdout"]))
+        if message.get("error"):
+            err = message["error"]
+            outputs.append(error_output(str(err.get("ename", "Error")), str(err.get("evalue", ""))))
+        if op == "test":
+            cell.outputs = outputs
+        return
+
+
+class JudgeTimeout(Exception):
+    pass
+
+
 async def _execute(nb, cfg: sandbox.SandboxConfig, *, student: str, runtime_dir: Path,
                    submission_dir: Path | None, data_dir: Path | None, slot: int, jobs: int, uid: int | None,
                    tampered: dict[str, str], blocked: dict[int, str] | None = None,
-                   policy_failed: dict[str, str] | None = None) -> Outcome:
+                   policy_failed: dict[str, str] | None = None, lecture: str | None = None,
+                   judge_uid: int | None = None) -> Outcome:
     """``blocked``: cell index -> why that cell is not run (a policy violation);
     ``policy_failed``: test grade_id -> why it scores 0 (it comes after a blocked cell)."""
     blocked = blocked or {}
@@ -240,7 +384,21 @@ async def _execute(nb, cfg: sandbox.SandboxConfig, *, student: str, runtime_dir:
     t0 = time.monotonic()
     deadline = t0 + cfg.notebook_timeout
     watcher = None
+    judge = None
+    judge_runtime = None
+    judge_task = None
     try:
+        from . import judge as judge_module
+
+        if judge_module.judged(lecture):
+            # started first: the judge imports numpy and torch while the kernel starts
+            import tempfile
+
+            judge_runtime = Path(tempfile.mkdtemp(prefix="cj-", dir=runtime_dir.parent))
+            judge_task = asyncio.ensure_future(Judge.start(cfg, runtime_dir=judge_runtime, data_dir=data_dir,
+                                                           jobs=jobs, uid=judge_uid))
+        else:
+            judge_task = None
         async with client.async_setup_kernel():
             kc = client.kc
             if not _is_mount(runtime_dir):
@@ -249,6 +407,9 @@ async def _execute(nb, cfg: sandbox.SandboxConfig, *, student: str, runtime_dir:
             if not isinstance(installed, dict) or not installed.get("installed") or not installed.get("token"):
                 raise sandbox.SandboxError("the kernel started but the grader's guard could not be installed")
             token = str(installed["token"])
+            if judge_task is not None:
+                judge = await judge_task
+                judge_task = None
             for index, cell in enumerate(cells):
                 if cell.cell_type != "code":
                     continue
@@ -267,7 +428,19 @@ async def _execute(nb, cfg: sandbox.SandboxConfig, *, student: str, runtime_dir:
                 try:
                     if left <= 0:
                         raise asyncio.TimeoutError
-                    await asyncio.wait_for(client.async_execute_cell(cell, index, store_history=True), timeout=left)
+                    if judge is not None and is_test:
+                        # the test never enters the kernel: the judge runs it and calls the student's code
+                        try:
+                            await _judge_cell(judge, kc, km, cell, "test", min(left, cfg.cell_timeout),
+                                              cfg.output_kb * 1024)
+                        except JudgeTimeout:
+                            pass
+                        cell.execution_count = index
+                    else:
+                        await asyncio.wait_for(client.async_execute_cell(cell, index, store_history=True), timeout=left)
+                        if judge is not None and meta.get("locked"):
+                            # the setup (instructor's code) runs in the judge too: its imports, its names
+                            await _judge_cell(judge, kc, km, cell, "locked", min(max(left, 1.0), cfg.cell_timeout))
                 except DeadKernelError:
                     code = km.provisioner.process.poll() if km.provisioner and km.provisioner.process else None
                     why = (f"the kernel died while this cell ran (exit status {code}): the code ended the Python "
@@ -323,6 +496,14 @@ async def _execute(nb, cfg: sandbox.SandboxConfig, *, student: str, runtime_dir:
     finally:
         if watcher is not None:
             watcher.cancel()
+        if judge_task is not None:
+            judge_task.cancel()
+            with contextlib.suppress(BaseException):
+                judge = await judge_task
+        if judge is not None:
+            await judge.close()
+        if judge_runtime is not None:
+            shutil.rmtree(judge_runtime, ignore_errors=True)
         await _end_kernel(client, km)
     outcome.seconds = time.monotonic() - t0
     return outcome

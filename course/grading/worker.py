@@ -197,15 +197,19 @@ def grade(job: dict) -> dict:
             report["incident"] = report["incident"] or "policy"
         work = nbformat.reads(nbformat.writes(rebuilt.nb), as_version=4)
         spread = int(hashlib.sha256(student.encode()).hexdigest()[:8], 16)
-        with sandbox.reserve_uid(cfg, start=spread) as uid, executor.runtime(student, cfg.runtime_mb) as runtime:
+        with sandbox.reserve_uid(cfg, start=spread) as uid, sandbox.reserve_uid(cfg, start=spread + 1) as judge_uid, \
+                executor.runtime(student, cfg.runtime_mb) as runtime:
             job["uid"] = report["uid"] = uid
+            job["judge_uid"] = judge_uid
             try:
                 outcome = executor.execute(work, cfg, student=student, runtime_dir=runtime, submission_dir=None,
                                            data_dir=Path(job["data_dir"]) if job.get("data_dir") else None,
                                            slot=job.get("slot", 0), jobs=job.get("jobs", 1), uid=uid,
-                                           tampered=rebuilt.tampered, blocked=blocked, policy_failed=policy_failed)
+                                           tampered=rebuilt.tampered, blocked=blocked, policy_failed=policy_failed,
+                                           lecture=lecture, judge_uid=judge_uid)
             finally:
-                left = sandbox.end_uid(uid)  # nothing of this student outlives their turn
+                # nothing of this student outlives their turn (the judge's uid too)
+                left = sandbox.end_uid(uid) + sandbox.end_uid(judge_uid)
             if left:
                 report["notes"].append(f"The grader could not end {len(left)} process(es) of the sandbox.")
             _keep_curves(runtime, staging / "executed" / student, cfg.curves_kb * 1024)

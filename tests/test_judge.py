@@ -1,0 +1,218 @@
+"""The judge (issue 20): tests run in a pristine process that never runs student code.
+
+* the wire: only plain data crosses, rebuilt with the judge's own libraries; anything else is refused;
+* the protocol, in one process (a loopback "kernel" made of course.grading.kernel_side): names
+  looked up when used, functions called with plain data, arguments changed in place seen by the
+  test, the torch functions a call ran reported, the student's exceptions named;
+* (pipeline) tests/hostile/judged/03_back_propagation.py, attacks of the four doors of the issue
+  on a torch lecture, graded by the real grader twice: with the judge every attack loses its test
+  and the running test's source never reaches the kernel; with ``COURSE_JUDGE=0`` (the in-kernel
+  tests of before) every attack earns its points and the hidden test is printed: the control
+  that the attacks are real.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from course.grading import catalogue, judge, kernel_side, wire
+
+ROOT = Path(__file__).resolve().parent.parent
+ATTACKS = ROOT / "tests" / "hostile" / "judged" / "03_back_propagation.py"
+
+
+# --------------------------------------------------------------------------- the wire
+def _roundtrip(value):
+    return wire.decode(json.loads(json.dumps(wire.encode(value))))
+
+
+def test_plain_data_crosses_as_itself():
+    value = {"f": 1.5, "i": 3, "s": "x", "n": None, "b": True, "l": [1, 2.0], "t": (1, "a"),
+             "nan": float("nan"), "arr": np.arange(6, dtype=np.float32).reshape(2, 3), "np": np.float64(2.5),
+             "tensor": torch.tensor([[1.0, 2.0]], dtype=torch.float64), "dev": torch.device("cpu"), "dt": torch.int64}
+    back = _roundtrip(value)
+    assert back["f"] == 1.5 and back["i"] == 3 and back["s"] == "x" and back["n"] is None and back["b"] is True
+    assert back["t"] == (1, "a") and isinstance(back["t"], tuple) and np.isnan(back["nan"])
+    assert back["arr"].dtype == np.float32 and back["arr"].shape == (2, 3) and back["arr"][1, 2] == 5
+    assert type(back["np"]) is np.float64 and back["np"] == 2.5
+    assert type(back["tensor"]) is torch.Tensor and back["tensor"].dtype == torch.float64
+    assert back["dev"] == torch.device("cpu") and back["dt"] is torch.int64
+
+
+def test_value_objects_arrive_as_plain_values():
+    class Agreeable(float):
+        def __eq__(self, other):
+            return True
+
+    class Sub(np.ndarray):
+        pass
+
+    back = _roundtrip([Agreeable(1.0), np.zeros(2).view(Sub)])
+    assert type(back[0]) is float and back[0] != 2.0
+    assert type(back[1]) is np.ndarray
+
+
+def test_tensor_records_keep_what_the_kernel_saw():
+    leaf = torch.tensor([1.0, 2.0], requires_grad=True)
+    (leaf * 3).sum().backward()
+    out = leaf * 2
+    back_leaf, back_out = _roundtrip([leaf, out])
+    assert back_leaf.is_leaf and back_leaf.requires_grad and back_leaf.grad.tolist() == [3.0, 3.0]
+    assert not back_out.is_leaf and back_out.grad_fn is not None  # an operation's output stays one
+    assert wire.kernel_info(back_out)["grad_fn"] == "MulBackward0"
+
+
+@pytest.mark.parametrize("bad", [
+    {"$nd": {"dtype": "float64", "shape": [3], "b64": "AAAA"}},            # bytes do not match the shape
+    {"$nd": {"dtype": "object", "shape": [1], "b64": ""}},                  # not a plain dtype
+    {"$pickle": "gASV"},                                                    # unknown record
+    {"$ref": 1},                                                            # a handle where data is expected
+    {"a": 1, "b": 2},                                                       # a bare dict
+    "x" and {"$tuple": "no list"},
+])
+def test_anything_else_is_refused(bad):
+    with pytest.raises(wire.WireError):
+        wire.decode(bad)
+
+
+def test_deep_nesting_is_refused():
+    data = 1
+    for _ in range(wire.MAX_DEPTH + 5):
+        data = [data]
+    with pytest.raises(wire.WireError):
+        wire.decode(data)
+
+
+# --------------------------------------------------------------------------- the protocol, in one process
+class Loopback(judge.Channel):
+    """The judge's channel with the kernel's half run in this process on a fake user namespace."""
+
+    def __init__(self, user_ns: dict, monkeypatch):
+        super().__init__(None, None)
+        import sys
+        import types
+
+        main = types.ModuleType("__main__")
+        main.__dict__.update(user_ns)
+        monkeypatch.setitem(sys.modules, "__main__", main)
+        self.requests = []
+
+    def request(self, request: dict) -> dict:
+        self.requests.append(request)
+        return json.loads(kernel_side.serve(json.dumps(request)))
+
+
+def _judge(monkeypatch, **user_ns):
+    channel = Loopback(user_ns, monkeypatch)
+    from course import checks
+
+    monkeypatch.setattr(checks, "_JUDGE", channel)
+    ns = judge.Namespace(channel)
+    judge.run("import numpy as np\nimport torch\nfrom course import checks as ck", ns, remote=False)
+    return channel, ns
+
+
+def test_names_are_asked_of_the_kernel_and_results_are_plain(monkeypatch):
+    def forward(x, w):
+        return x * w
+
+    channel, ns = _judge(monkeypatch, forward=forward, xs=np.array([1.0, 2.0]))
+    out = judge.run("got = forward(xs, 3.0)\nck.close(got, [3.0, 6.0])\nprint(type(got).__name__)", ns, remote=True)
+    assert out["error"] is None and out["stdout"] == "ndarray\n", out
+    assert [r["op"] for r in channel.requests] == ["lookup", "lookup", "call"]
+    assert isinstance(ns["forward"], judge.Remote) and type(ns["got"]) is np.ndarray
+    # a name the student never defined is a NameError in the test, as in a kernel
+    out = judge.run("missing_function(1)", ns, remote=True)
+    assert out["error"]["ename"] == "NameError"
+
+
+def test_the_students_exception_is_named_and_caught_by_ck_call(monkeypatch):
+    def mse(w, xs, ys):
+        return [1, 2] * 1.5
+
+    _, ns = _judge(monkeypatch, mse=mse)
+    out = judge.run("ck.call(mse, 1.0, [1], [2], what='mse(1.0, [1], [2])')", ns, remote=True)
+    assert out["error"]["ename"] == "AssertionError"
+    assert "mse(1.0, [1], [2]) raised TypeError" in out["error"]["evalue"]
+
+
+def test_in_place_changes_and_torch_calls_are_seen(monkeypatch):
+    def step(params, lr):
+        for p in params:
+            p.data -= lr * p.grad
+            p.grad.zero_()
+
+    def by_autograd(x):
+        t = torch.tensor(float(x), requires_grad=True)
+        (t ** 2).backward()
+        return t.grad.item()
+
+    _, ns = _judge(monkeypatch, step=step, by_autograd=by_autograd)
+    out = judge.run(
+        "a = torch.tensor(1.0, requires_grad=True)\n(3 * a).backward()\n"
+        "ck.call(step, [a], 0.1)\n"
+        "print(round(a.item(), 4), a.grad.item())\n"
+        "with ck.torch_calls() as calls:\n    g = by_autograd(2.0)\n"
+        "print(g, 'backward' in calls.names)\n", ns, remote=True)
+    assert out["error"] is None, out
+    assert out["stdout"].split("\n")[:2] == ["0.7 0.0", "4.0 True"]
+
+
+def test_a_judge_object_is_never_sent_to_the_kernel(monkeypatch):
+    _, ns = _judge(monkeypatch, f=lambda m: m)
+    out = judge.run("f(torch.nn.Linear(1, 1))", ns, remote=True)
+    assert out["error"]["ename"] == "WireError"
+
+
+def test_only_lectures_on_the_judge_are_judged(monkeypatch):
+    assert judge.judged("01_linear_model") and judge.judged("03_back_propagation")
+    monkeypatch.setenv("COURSE_JUDGE", "0")
+    assert not judge.judged("01_linear_model")
+
+
+# --------------------------------------------------------------------------- the attacks, graded
+def _leaks(result: catalogue.LectureResult) -> list[str]:
+    import nbformat
+
+    texts = []
+    for path in sorted((result.root / ".grading" / "03_back_propagation" / "executed").glob("*/*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "stream":
+                    texts += [m[::-1] for m in re.findall(r"LEAK>(.*?)<LEAK", out.get("text", ""), re.S)]
+    return texts
+
+
+def _grade(tmp_path_factory, monkeypatch, judged: bool) -> catalogue.LectureResult:
+    monkeypatch.setenv("COURSE_FAST", "1")
+    monkeypatch.setenv("COURSE_NO_VISDOM", "1")
+    monkeypatch.setenv("COURSE_JUDGE", "1" if judged else "0")
+    result = catalogue.run(ROOT, "03_back_propagation", path=ATTACKS, jobs=2,
+                           keep=tmp_path_factory.mktemp("judged" if judged else "in-kernel"), log=lambda m: None)
+    assert not result.failed, f"the grader could not grade: {result.failed}"
+    return result
+
+
+@pytest.mark.pipeline
+def test_the_judge_stops_every_attack_and_no_test_reaches_the_kernel(tmp_path_factory, monkeypatch):
+    result = _grade(tmp_path_factory, monkeypatch, judged=True)
+    problems = catalogue.failures(result)
+    assert not problems, "\n".join(problems)
+    leaks = _leaks(result)
+    assert leaks, "the leaking student printed nothing: the check would prove nothing"
+    for text in leaks:  # what the kernel's input history held while a test called the student's code
+        assert "HIDDEN TESTS" not in text and "check_vjp(" not in text, text[:500]
+
+
+@pytest.mark.pipeline
+def test_control_the_attacks_work_on_tests_run_inside_the_kernel(tmp_path_factory, monkeypatch):
+    result = _grade(tmp_path_factory, monkeypatch, judged=False)
+    mistakes = [e for e in result.entries if e.kind == "mistake"]
+    assert mistakes and all(e.verdict == catalogue.NOT_CAUGHT for e in mistakes), \
+        "\n".join(f"{e.label}: {e.verdict}" for e in mistakes)
+    assert any("BEGIN HIDDEN TESTS" in text for text in _leaks(result)), "the in-kernel test's source did not leak"

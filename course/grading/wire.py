@@ -45,6 +45,8 @@ def encode(value, refs=None, depth: int = 0):
         return bool(value)
     if isinstance(value, int) and not isinstance(value, np.generic):
         return int(value)
+    if isinstance(value, np.generic) and value.dtype.name in _DTYPES:  # before float: np.float64 is one
+        return {"$np": {"dtype": value.dtype.name, "b64": _b64(np.asarray(value).tobytes())}}
     if isinstance(value, float):
         value = float(value)
         return value if math.isfinite(value) else {"$f": repr(value)}

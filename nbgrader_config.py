@@ -50,7 +50,16 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
-# A student who deletes a test cell still gets it graded (nbgrader #1682).
+# A student who deletes a test cell still gets it graded (nbgrader #1682). The course's
+# OverwriteCells warns only about a cell the student really changed, not about every test cell
+# whose hidden tests the student never had (course/grading/overwrite.py).
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "course.grading.overwrite.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 c.OverwriteCells.add_missing_cells = True
 c.ClearHiddenTests.enforce_metadata = True
 

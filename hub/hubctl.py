@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import subprocess
@@ -42,25 +44,34 @@ DEFAULT_EXCHANGE = Path(os.environ.get("HUB_EXCHANGE", "/srv/nbgrader/exchange")
 COURSE_ID = os.environ.get("COURSE_ID", "pytorch-course")
 COURSE_FOLDER = "pytorch-course"  # in the instructor's home
 SANDBOXED = "course.grading.nbgrader_sandbox.SandboxedExecute"
+PROFILE_D = Path(os.environ.get("HUB_PROFILE_D", "/etc/profile.d"))
 
 
 @dataclass
 class Person:
     name: str
     role: str  # instructor | student
-    password: str
+    first_name: str = ""
+    last_name: str = ""
 
 
 def read_roster(path: Path) -> list[Person]:
+    """``username,role[,first_name,last_name]``: never a password (setup makes one-time ones)."""
     people = []
     with open(path, newline="") as fh:
-        for row in csv.DictReader(fh):
-            name, role, password = row["username"].strip(), row["role"].strip().lower(), row["password"]
+        reader = csv.DictReader(fh)
+        if "password" in (reader.fieldnames or []):
+            raise SystemExit(f"{path} has a password column: passwords are never kept in the roster (anyone who "
+                             "reads it logs in as anybody). Remove the column; `hubctl.py setup` gives each new "
+                             "account a one-time password, shown once, that its user changes with `passwd`.")
+        for row in reader:
+            name, role = (row.get("username") or "").strip(), (row.get("role") or "").strip().lower()
             if not name or role not in ("instructor", "student"):
                 raise SystemExit(f"{path}: bad line {row}")
             if not name.replace("-", "").replace("_", "").isalnum() or not name[0].isalpha() or name != name.lower():
                 raise SystemExit(f"{path}: {name!r} is not a valid Unix user name")
-            people.append(Person(name, role, password))
+            people.append(Person(name, role, (row.get("first_name") or "").strip(),
+                                 (row.get("last_name") or "").strip()))
     if sum(p.role == "instructor" for p in people) != 1:
         raise SystemExit(f"{path}: exactly one instructor expected")
     return people
@@ -78,14 +89,29 @@ def _run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, check=True, **kw)
 
 
-def ensure_user(person: Person) -> pwd.struct_passwd:
+def one_time_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def set_password(name: str) -> str:
+    """A fresh random password for ``name`` (PAM keeps only its hash, in /etc/shadow)."""
+    password = one_time_password()
+    _run(["chpasswd"], input=f"{name}:{password}\n", text=True)
+    return password
+
+
+def ensure_user(person: Person, passwords: dict[str, str], reset: bool = False) -> pwd.struct_passwd:
+    """The account (a new one gets a one-time password, recorded in ``passwords``)."""
+    comment = " ".join(x for x in (person.first_name, person.last_name) if x) or f"pytorch course {person.role}"
     try:
         entry = pwd.getpwnam(person.name)
+        new = False
     except KeyError:
-        _run(["useradd", "--create-home", "--shell", "/bin/bash", "--comment", f"pytorch course {person.role}",
-              person.name])
+        _run(["useradd", "--create-home", "--shell", "/bin/bash", "--comment", comment, person.name])
         entry = pwd.getpwnam(person.name)
-    _run(["chpasswd"], input=f"{person.name}:{person.password}\n", text=True)
+        new = True
+    if new or reset:
+        passwords[person.name] = set_password(person.name)
     home = Path(entry.pw_dir)
     home.mkdir(parents=True, exist_ok=True)
     os.chown(home, entry.pw_uid, entry.pw_gid)
@@ -124,6 +150,9 @@ c.Autograde.autograde_preprocessors = {json.dumps(steps, indent=4)}
 '''
 
 
+# JupyterHub's single-user servers forbid every frame ("frame-ancestors 'none'"), which blanks
+# the formgrader panel that JupyterLab's Nbgrader menu opens (an iframe of the same server)
+COMMON_SERVER = {"ServerApp": {"tornado_settings": {"headers": {"Content-Security-Policy": "frame-ancestors 'self'"}}}}
 STUDENT_SERVER = {"ServerApp": {"jpserver_extensions": {"nbgrader.server_extensions.formgrader": False}}}
 STUDENT_LAB = {"disabledExtensions": {"@jupyter/nbgrader:formgrader": True,
                                       "@jupyter/nbgrader:create-assignment": True}}
@@ -132,6 +161,7 @@ STUDENT_LAB = {"disabledExtensions": {"@jupyter/nbgrader:formgrader": True,
 def write_config(root: Path, exchange: Path) -> None:
     etc = root / "etc"
     _write(etc / "common" / "nbgrader_config.py", global_nbgrader_config(exchange))
+    _write(etc / "common" / "jupyter_server_config.json", json.dumps(COMMON_SERVER, indent=1) + "\n")
     _write(etc / "student" / "jupyter_server_config.json", json.dumps(STUDENT_SERVER, indent=1) + "\n")
     _write(etc / "student" / "labconfig" / "page_config.json", json.dumps(STUDENT_LAB, indent=1) + "\n")
     for path in (root, etc, etc / "common", etc / "student", etc / "student" / "labconfig"):
@@ -200,52 +230,149 @@ def public_python(root: Path, version: str) -> Path:
     return binary
 
 
-def user_python(root: Path) -> tuple[dict, list[str]]:
-    """How single-user servers start (command, extra Jupyter paths), and the host paths a grading
-    sandbox must also show.
+def _link_or_copy(src: str, dst: str) -> None:
+    """A hard link when the two folders share a file system (no second copy of torch), else a copy."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
 
-    The course's ``.venv`` when its base interpreter is reachable by every account.  When it is not
-    (a venv made from a Python under /root, e.g. pyenv's), ``ROOT/venv``: a venv of a public copy
-    of that interpreter (:func:`public_python`) whose site-packages folder is a link to the course
-    ``.venv``'s, so nothing is installed twice and /root stays closed."""
-    if _reachable(VENV / "bin" / "python"):
-        return {"cmd": [str(VENV / "bin" / "jupyterhub-singleuser")]}, []
+
+def _stamp(site: Path) -> str:
+    """What the students' install is made of: the course venv's packages and the course package."""
+    digest = hashlib.sha256()
+    for entry in sorted(site.iterdir()):
+        digest.update(f"{entry.name}:{entry.stat().st_mtime_ns}\n".encode())
+    for path in sorted((REPO / "course").rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(REPO).as_posix().encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _editable_course(name: str) -> bool:
+    """The editable install's pieces: they point into the repository, which students must not reach."""
+    return name.startswith(("__editable__", "pytorch_course-")) and "pytorch_course" in name
+
+
+def student_install(root: Path) -> Path:
+    """``ROOT/venv``: the one environment every user's server runs on, readable by everyone, with no
+    course source, roster or gradebook in it (docs/hub.md, *What a student can reach*).
+
+    A venv of a public copy of the course venv's interpreter (:func:`public_python`) whose
+    packages are the course ``.venv``'s, hard-linked (so nothing is stored twice), except the
+    course's own package: a plain copy of ``course/`` instead of the editable install, whose
+    finder points into the repository.  Jupyter's config and data folders (server extensions,
+    JupyterLab and its extensions) come along.  Rebuilt when the packages or ``course/`` change."""
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
     base = public_python(root, version)
-    hub_venv = root / "venv"
-    if not (hub_venv / "bin" / "python").exists():
-        _run([str(base), "-m", "venv", "--without-pip", str(hub_venv)])
-    # its site-packages *are* the course's (a symlink): the same packages, .pth files included, and
-    # the grader's guards see them where the interpreter says its packages are
-    site = hub_venv / "lib" / f"python{version}" / "site-packages"
     course_site = VENV / "lib" / f"python{version}" / "site-packages"
-    if not site.is_symlink():
-        shutil.rmtree(site, ignore_errors=True)
-        os.symlink(course_site, site)
+    dest = root / "venv"
+    stamp = _stamp(course_site)
+    if (dest / "course-install.stamp").exists() and (dest / "course-install.stamp").read_text() == stamp:
+        return dest
+    print(f"[hub] building the students' environment {dest} (hard links to {VENV}'s packages)")
+    tmp = root / "venv.new"
+    shutil.rmtree(tmp, ignore_errors=True)
+    _run([str(base), "-m", "venv", "--without-pip", str(tmp)])
+    site = tmp / "lib" / f"python{version}" / "site-packages"
+    shutil.rmtree(site)
+    shutil.copytree(course_site, site, symlinks=True, copy_function=_link_or_copy,
+                    ignore=lambda folder, names: [n for n in names if Path(folder) == course_site and _editable_course(n)])
+    shutil.copytree(REPO / "course", site / "course", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for part in ("etc/jupyter", "share/jupyter"):
+        if (VENV / part).is_dir():
+            shutil.copytree(VENV / part, tmp / part, symlinks=True, copy_function=_link_or_copy)
     # the course venv's console scripts (nbgrader runs `alembic`, users run `jupyter`, `nbgrader`...)
-    python = hub_venv / "bin" / "python"
+    python = dest / "bin" / "python"
     for script in (VENV / "bin").iterdir():
-        target = hub_venv / "bin" / script.name
-        if (script.is_symlink() or not script.is_file() or script.name.startswith("pip")
+        target = tmp / "bin" / script.name
+        if (script.is_symlink() or not script.is_file() or script.name.startswith(("pip", "activate", "Activate"))
                 or target.exists() or target.is_symlink()):
             continue
         head, _, rest = script.read_bytes().partition(b"\n")
         if head.startswith(b"#!") and b"python" in head:
             target.write_bytes(b"#!" + str(python).encode() + b"\n" + rest)
             os.chmod(target, 0o755)
-    for dirpath, dirnames, filenames in os.walk(hub_venv):
+    for name in os.listdir(tmp / "bin"):
+        if name.lower().startswith("activate"):  # they name venv.new; nobody activates this venv
+            (tmp / "bin" / name).unlink()
+    # root owns it, everyone reads it, nobody else writes it (hard links share the inode: the
+    # course .venv's files get the same, harmless, modes)
+    for dirpath, dirnames, filenames in os.walk(tmp):
         os.chmod(dirpath, 0o755)
-    # the servers' sys.prefix is then the hub venv: show them the course venv's Jupyter files
-    # (server extensions such as nbgrader's, JupyterLab and its extensions)
-    return {"cmd": [str(hub_venv / "bin" / "jupyterhub-singleuser")],
-            "config_path": [str(VENV / "etc" / "jupyter")], "data_path": [str(VENV / "share" / "jupyter")],
-            "env": {"JUPYTERLAB_DIR": str(VENV / "share" / "jupyter" / "lab")}}, [str(VENV)]
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            if not os.path.islink(path):
+                mode = os.stat(path).st_mode
+                os.chmod(path, (mode | 0o444) & ~0o022 | (0o111 if mode & 0o111 else 0))
+    (tmp / "course-install.stamp").write_text(stamp)
+    old = root / "venv.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if dest.exists():
+        os.rename(dest, old)
+    os.rename(tmp, dest)
+    shutil.rmtree(old, ignore_errors=True)
+    return dest
+
+
+def spawn_settings(venv: Path) -> dict:
+    """How single-user servers start: from the students' environment only."""
+    return {"cmd": [str(venv / "bin" / "jupyterhub-singleuser")], "bin": str(venv / "bin"),
+            "env": {"JUPYTERLAB_DIR": str(venv / "share" / "jupyter" / "lab")}}
+
+
+def close_repository() -> None:
+    """The repository holds the solutions, the hidden tests and the roster: nobody's server needs it
+    any more (they run on ``ROOT/venv``), so only its owner may enter it."""
+    mode = REPO.stat().st_mode & 0o7777
+    if mode & 0o077:
+        os.chmod(REPO, mode & ~0o077)
+        print(f"[hub] {REPO} closed to other accounts (mode {mode:o} -> {mode & ~0o077:o}): it holds the solutions")
+
+
+def profile_script(root: Path) -> Path:
+    """/etc/profile.d file that puts the course's commands on every login shell's PATH (JupyterLab's
+    terminals are login shells, and Debian's /etc/profile resets PATH)."""
+    suffix = "" if root == DEFAULT_ROOT else "-" + hashlib.sha256(str(root).encode()).hexdigest()[:8]
+    return PROFILE_D / f"pytorch-course{suffix}.sh"
+
+
+def write_profile(root: Path, venv: Path) -> Path:
+    bin_dir = venv / "bin"
+    script = profile_script(root)
+    _write(script, f"""# written by hub/hubctl.py setup: `python -m course`, `jupyter` and `nbgrader` in every login shell
+if [ "$(id -u)" -ne 0 ]; then
+  case ":$PATH:" in
+    *":{bin_dir}:"*) ;;
+    *) PATH="{bin_dir}:$PATH"; export PATH ;;
+  esac
+fi
+""")
+    return script
 
 
 HUB_BLOCK = "# --- added by hub/hubctl.py setup"
 
 
-def make_course(people: list[Person], readonly: list[str] = ()) -> Path:
+def roster_into_gradebook(people: list[Person], folder: Path) -> None:
+    """Every student of the roster, with their names, in the instructor's gradebook (the formgrader
+    lists them, with their names, before anyone submits)."""
+    from nbgrader.api import Gradebook
+
+    url = os.environ.get("COURSE_GRADEBOOK", f"sqlite:///{folder / 'gradebook.db'}")
+    saved = os.environ.get("PATH", "")
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{saved}"  # nbgrader runs `alembic`
+    try:
+        with Gradebook(url, COURSE_ID) as gb:
+            for person in people:
+                if person.role == "student":
+                    gb.update_or_create_student(person.name, first_name=person.first_name or None,
+                                                last_name=person.last_name or None)
+    finally:
+        os.environ["PATH"] = saved
+
+
+def make_course(people: list[Person]) -> Path:
     """The instructor's own copy of the course (sources + the course's nbgrader_config.py), 0700."""
     entry = pwd.getpwnam(instructor(people).name)
     folder = Path(entry.pw_dir) / COURSE_FOLDER
@@ -262,9 +389,8 @@ def make_course(people: list[Person], readonly: list[str] = ()) -> Path:
              "c.Autograde.autograde_preprocessors = [\n"
              f"    {SANDBOXED!r} if step == 'nbgrader.preprocessors.Execute' else step\n"
              "    for step in c.Autograde.autograde_preprocessors]\n")
-    if readonly:  # the kernels' Python loads the course's packages from there
-        text += f"# the hub's Python loads the course's .venv packages\nc.Sandbox.readonly = {readonly!r}\n"
     config.write_text(text)
+    roster_into_gradebook(people, folder)
     for dirpath, dirnames, filenames in os.walk(folder):
         os.chown(dirpath, entry.pw_uid, entry.pw_gid)
         for name in filenames:
@@ -282,24 +408,48 @@ def ensure_proxy() -> None:
     _run(["npm", "ci", "--prefix", str(HUB), "--no-audit", "--no-fund"])
 
 
-def setup(roster: Path, root: Path, exchange: Path) -> list[Person]:
+def show_passwords(passwords: dict[str, str], out: Path | None = None) -> None:
+    """Shown once (and written to ``out``, mode 0600, when asked): nothing else keeps them."""
+    if not passwords:
+        return
+    lines = [f"{name}\t{password}" for name, password in passwords.items()]
+    if out:
+        out.touch(mode=0o600, exist_ok=True)
+        os.chmod(out, 0o600)
+        out.write_text("username\tone-time password\n" + "\n".join(lines) + "\n")
+        print(f"[hub] one-time passwords of {len(lines)} new accounts written to {out} (0600): hand them out, then delete it")
+    else:
+        print("[hub] one-time passwords of the new accounts (shown only now; each user changes theirs with "
+              "`passwd` in a JupyterLab terminal; `hubctl.py password USER` makes a new one):")
+        print("\n".join("    " + line for line in lines))
+
+
+def setup(roster: Path, root: Path, exchange: Path, passwords_out: Path | None = None,
+          reset_passwords: bool = False, quiet: bool = False) -> tuple[list[Person], dict[str, str]]:
+    """Returns the roster and the one-time passwords of the accounts it created (or reset)."""
     if os.geteuid() != 0:
         raise SystemExit("hub setup creates Unix accounts: run it as root (docs/hub.md says what else to do)")
     people = read_roster(roster)
+    os.chmod(roster, roster.stat().st_mode & ~0o077)  # who is in the class is the instructor's business
     ensure_proxy()
+    passwords: dict[str, str] = {}
     for person in people:
-        ensure_user(person)
+        ensure_user(person, passwords, reset_passwords)
     make_exchange(exchange)
     write_config(root, exchange)
-    spawn, readonly = user_python(root)
-    _write(root / "etc" / "spawner.json", json.dumps(spawn, indent=1) + "\n")
+    venv = student_install(root)
+    _write(root / "etc" / "spawner.json", json.dumps(spawn_settings(venv), indent=1) + "\n")
+    profile = write_profile(root, venv)
     state = root / "state"
     state.mkdir(parents=True, exist_ok=True)
     os.chmod(state, 0o700)
-    folder = make_course(people, readonly)
+    folder = make_course(people)
+    close_repository()
     print(f"[hub] {len(people)} accounts ({instructor(people).name} teaches), exchange {exchange}, "
-          f"course folder {folder}, config {root / 'etc'}")
-    return people
+          f"course folder {folder}, config {root / 'etc'}, users' environment {venv} (PATH: {profile})")
+    if not quiet:
+        show_passwords(passwords, passwords_out)
+    return people, passwords
 
 
 def hub_env(roster: Path, root: Path, exchange: Path, port: int, hub_port: int | None = None,
@@ -377,14 +527,22 @@ def remove_users(roster: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hub/hubctl.py", description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=["setup", "start", "stop", "remove-users"])
+    parser.add_argument("command", choices=["setup", "start", "stop", "remove-users", "password"])
+    parser.add_argument("user", nargs="?", help="password: the account that gets a new one-time password")
+    parser.add_argument("--passwords-out", type=Path, help="setup: write the new accounts' one-time passwords "
+                        "to this file (0600) instead of the terminal")
+    parser.add_argument("--reset-passwords", action="store_true", help="setup: new one-time passwords for all")
     parser.add_argument("--roster", type=Path, default=Path(os.environ.get("HUB_ROSTER", HUB / "roster.csv")))
     parser.add_argument("--root", type=Path, default=DEFAULT_ROOT)
     parser.add_argument("--exchange", type=Path, default=DEFAULT_EXCHANGE)
     parser.add_argument("--port", type=int, default=int(os.environ.get("HUB_PORT", 8000)))
     args = parser.parse_args(argv)
     if args.command == "setup":
-        setup(args.roster, args.root, args.exchange)
+        setup(args.roster, args.root, args.exchange, args.passwords_out, args.reset_passwords)
+    elif args.command == "password":
+        if not args.user or args.user not in {p.name for p in read_roster(args.roster)}:
+            raise SystemExit(f"hubctl.py password USER: USER must be an account of {args.roster}")
+        show_passwords({args.user: set_password(args.user)}, args.passwords_out)
     elif args.command == "start":
         if (args.root / "state" / "jupyterhub.pid").exists():
             stop(args.root)  # a hub left over from an earlier run (killed without cleaning up)

@@ -8,6 +8,7 @@ import csv
 import json
 import os
 import pwd
+import shutil
 import sys
 from pathlib import Path
 
@@ -24,8 +25,21 @@ teachers = {name for name, role in people.items() if role == "instructor"}
 
 c = get_config()  # noqa: F821
 
-# --- the hub and its proxy, on localhost only
-c.JupyterHub.bind_url = f"http://127.0.0.1:{port}"
+# --- the hub and its proxy: on localhost only unless told otherwise (docs/hub.md, *Other machines*).
+#   HUB_IP=0.0.0.0 HUB_SSL_CERT=/etc/ssl/hub.pem HUB_SSL_KEY=/etc/ssl/private/hub.key: the proxy
+#   itself speaks TLS on every interface; or keep 127.0.0.1 behind hub/nginx.conf (TLS there).
+ip = os.environ.get("HUB_IP", "127.0.0.1")
+cert, key = os.environ.get("HUB_SSL_CERT"), os.environ.get("HUB_SSL_KEY")
+if bool(cert) != bool(key):
+    raise SystemExit("HUB_SSL_CERT and HUB_SSL_KEY go together (the certificate chain and its private key)")
+if ip not in ("127.0.0.1", "localhost", "::1") and not cert and os.environ.get("HUB_BEHIND_PROXY") != "1":
+    raise SystemExit(f"HUB_IP={ip} without HUB_SSL_CERT/HUB_SSL_KEY would send every password in clear: "
+                     "give a certificate, or keep 127.0.0.1 behind the TLS reverse proxy of hub/nginx.conf")
+c.JupyterHub.bind_url = f"{'https' if cert else 'http'}://{ip}:{port}"
+if cert:
+    c.JupyterHub.ssl_cert, c.JupyterHub.ssl_key = cert, key
+if os.environ.get("HUB_BEHIND_PROXY") == "1":  # nginx/Caddy in front: trust its X-Forwarded-* headers
+    c.JupyterHub.trusted_downstream_ips = [os.environ.get("HUB_PROXY_IP", "127.0.0.1")]
 c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{int(os.environ.get('HUB_INTERNAL_PORT', port + 1))}"
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{int(os.environ.get('HUB_PROXY_API_PORT', port + 2))}"
 c.ConfigurableHTTPProxy.command = [str(here / "node_modules" / ".bin" / "configurable-http-proxy")]
@@ -48,11 +62,19 @@ c.JupyterHub.spawner_class = "localprocess"
 # hub's venv on the same packages: chosen by `hubctl.py setup` (hub/hubctl.py: user_python)
 spawn = json.loads((root / "etc" / "spawner.json").read_text())
 c.Spawner.cmd = spawn["cmd"]
+# each user's server (its kernels and terminals with it) in its own PID namespace: `ps` shows a
+# user their own processes only, not the others' command lines (docs/hub.md, *Processes*). bwrap
+# keeps the whole file system and the network as they are; when the hub stops the server, the
+# namespace's init dies and takes every process of that server with it.
+bwrap = shutil.which("bwrap")
+if os.environ.get("HUB_PID_NAMESPACE", "1") != "0" and bwrap:
+    c.Spawner.cmd = [bwrap, "--dev-bind", "/", "/", "--unshare-pid", "--proc", "/proc", "--die-with-parent",
+                     "--", *spawn["cmd"]]
 c.Spawner.default_url = "/lab"
 c.Spawner.start_timeout = 240  # two shared cores: a cold JupyterLab start can be slow
 c.Spawner.http_timeout = 240
 c.Spawner.environment = {
-    "PATH": f"{Path(c.Spawner.cmd[0]).parent}:/usr/local/bin:/usr/bin:/bin",
+    "PATH": f"{Path(spawn['cmd'][0]).parent}:/usr/local/bin:/usr/bin:/bin",
     "COURSE_ID": os.environ.get("COURSE_ID", "pytorch-course"),
     "COURSE_EXCHANGE": exchange,
     "COURSE_FAST": os.environ.get("COURSE_FAST", "1"),

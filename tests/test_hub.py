@@ -44,9 +44,11 @@ pytestmark = pytest.mark.browser
 LECTURE = "01_linear_model"
 WAIT = 240          # seconds for a page or a server (two shared cores; a cold JupyterLab is slow)
 GRADE_WAIT = 600    # autograding one notebook in the sandbox
-# accounts of this test only (removed at the end): persona -> (user, password)
-PEOPLE = {"instructor": ("h14teacher", "h14-teach-pw"), "ada": ("h14ada", "h14-ada-pw"),
-          "carol": ("h14carol", "h14-carol-pw")}
+# accounts of this test only (removed at the end): persona -> (user, first name, last name); their
+# passwords are the one-time ones that the set-up made (PASSWORDS)
+PEOPLE = {"instructor": ("h14teacher", "Grace", "Hopper"), "ada": ("h14ada", "Ada", "Lovelace"),
+          "carol": ("h14carol", "Carol", "Shaw")}
+PASSWORDS: dict[str, str] = {}
 
 
 T0 = time.monotonic()
@@ -93,12 +95,15 @@ def hub():
     base = Path(tempfile.mkdtemp(prefix="course-hub-test-"))
     os.chmod(base, 0o755)  # the users' servers read base/root/etc
     roster = base / "roster.csv"
-    roster.write_text("username,role,password\n" + "".join(
-        f"{user},{'instructor' if persona == 'instructor' else 'student'},{pw}\n"
-        for persona, (user, pw) in PEOPLE.items()))
+    roster.write_text("username,role,first_name,last_name\n" + "".join(
+        f"{user},{'instructor' if persona == 'instructor' else 'student'},{first},{last}\n"
+        for persona, (user, first, last) in PEOPLE.items()))
     hubctl.remove_users(roster)  # leftovers of an interrupted run: start from empty homes
     root, exchange = base / "root", base / "exchange"
-    hubctl.setup(roster, root, exchange)
+    repo_mode = ROOT.stat().st_mode & 0o7777
+    _, passwords = hubctl.setup(roster, root, exchange, quiet=True)
+    assert set(passwords) == {user for user, _, _ in PEOPLE.values()}, "every new account gets a one-time password"
+    PASSWORDS.update(passwords)
     port, hub_port, api_port = dashboard.free_port(), dashboard.free_port(), dashboard.free_port()
     log = base / "hub.log"
     proc = hubctl.start(roster, root, exchange, port, hub_port, api_port, log=log, foreground=False)
@@ -111,10 +116,12 @@ def hub():
         if proc.poll() is None:
             proc.kill()
         proc.wait(timeout=30)
-        assert not [p for p in subprocess.run(["pgrep", "-u", ",".join(u for u, _ in PEOPLE.values())],
+        assert not [p for p in subprocess.run(["pgrep", "-u", ",".join(u for u, _, _ in PEOPLE.values())],
                                               capture_output=True, text=True).stdout.split()], \
             "a user's server outlived the hub"
         hubctl.remove_users(roster)
+        hubctl.profile_script(root).unlink(missing_ok=True)
+        os.chmod(ROOT, repo_mode)  # the set-up closed the repository: leave the machine as it was
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -139,7 +146,8 @@ def _text(driver) -> str:
 
 def _login(driver, hub: Hub, persona: str) -> str:
     """Log in with the roster's password (PAM) and wait for the user's JupyterLab."""
-    user, password = PEOPLE[persona]
+    user = PEOPLE[persona][0]
+    password = PASSWORDS[user]
     driver.delete_all_cookies()
     driver.get(hub.url + "/hub/logout")
     driver.delete_all_cookies()
@@ -231,6 +239,63 @@ def _answer(user: str, persona: str) -> Path:
     return path
 
 
+def _formgrader_from_menu(driver, hub: Hub) -> str:
+    """Nbgrader → Formgrader, as an instructor clicks it: the panel's frame must show the formgrader
+    (JupyterHub's default "frame-ancestors 'none'" leaves it blank: "refused to connect")."""
+    def formgrader_item(d):
+        return [e for e in d.find_elements("css selector", ".lm-Menu-item")
+                if e.is_displayed() and e.text.strip() == "Formgrader"]
+
+    if not formgrader_item(driver):  # the menu may be open already (clicking it again would close it)
+        _nbgrader_menu(driver)
+    [item] = _wait(driver, formgrader_item, "the Formgrader menu item", 30)
+    item.click()
+    frame = _wait(driver, lambda d: d.find_elements("css selector", ".jp-MainAreaWidget iframe, iframe"),
+                  "the formgrader panel", hub=hub)[-1]
+    driver.switch_to.frame(frame)
+    try:
+        _wait(driver, lambda d: "Manage Assignments" in _text(d) and LECTURE in _text(d),
+              "the formgrader and its assignments inside the panel", 60, hub=hub)
+        return _text(driver)
+    finally:
+        driver.switch_to.default_content()
+
+
+TERMINAL = """
+const [command, done] = [arguments[0], arguments[arguments.length - 1]];
+const base = location.pathname.split('/lab')[0];
+const xsrf = (document.cookie.match(/_xsrf=([^;]+)/) || [])[1] || '';
+fetch(base + '/api/terminals', {method: 'POST', headers: {'X-XSRFToken': decodeURIComponent(xsrf)}})
+  .then(r => r.json()).then(t => {
+    const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + base
+                             + '/terminals/websocket/' + t.name);
+    let out = '';
+    ws.onmessage = e => { const m = JSON.parse(e.data);
+      if (m[0] === 'stdout') { out += m[1]; if (out.includes('@@END@@')) { ws.close(); done(out); } } };
+    ws.onopen = () => ws.send(JSON.stringify(['stdin', command + '; echo @@E""ND@@\\r']));
+    setTimeout(() => done(out + '@@TIMEOUT'), 80000);
+  }).catch(e => done('@@ERROR ' + e));
+"""
+
+
+def _terminal(driver, command: str) -> str:
+    """``command`` typed into a new JupyterLab terminal of the logged-in user (a login shell, as they get it)."""
+    driver.set_script_timeout(90)
+    out = driver.execute_async_script(TERMINAL, command)
+    assert "@@TIMEOUT" not in out and "@@ERROR" not in out, out[-2000:]
+    return out
+
+
+def _contents_status(driver, path: str) -> dict[str, int]:
+    """HTTP status of ``path`` through the contents API and the file server of the user's Jupyter."""
+    driver.set_script_timeout(60)
+    return driver.execute_async_script("""
+        const [path, done] = [arguments[0], arguments[arguments.length - 1]];
+        const base = location.pathname.split('/lab')[0];
+        Promise.all([fetch(base + '/api/contents/' + path + '?content=1'), fetch(base + '/files/' + path)])
+          .then(([a, b]) => done({api: a.status, files: b.status})).catch(e => done({error: String(e)}));""", path)
+
+
 def _dialog_text(driver) -> str:
     return driver.execute_script(
         "const d = document.querySelector('.jp-Dialog'); return d ? d.innerText : ''") or ""
@@ -248,6 +313,8 @@ def class_loop(hub, browser):
     seen["menus"]["instructor"] = _nbgrader_menu(driver)
     time.sleep(0.5)
     screenshot(driver, "hub_1_instructor_lab.png")
+    seen["formgrader_panel"] = _formgrader_from_menu(driver, hub)
+    screenshot(driver, "hub_1b_formgrader_panel.png")
     _formgrader(driver, hub, teacher)
     assert _row_action(driver, LECTURE, "assign"), "no Generate button for " + LECTURE
     seen["generate"] = _modal(driver, "the student version to be generated", hub=hub)
@@ -304,6 +371,9 @@ def class_loop(hub, browser):
     time.sleep(1.0)
     screenshot(driver, "hub_6_formgrader_autograded.png")
     seen["submissions_page"] = _text(driver)
+    driver.get(f"{hub.url}/user/{teacher}/formgrader/manage_students")
+    _wait(driver, lambda d: "Lovelace" in _text(d) or "None, None" in _text(d), "the students page", hub=hub)
+    seen["students_page"] = _text(driver)
     _formgrader(driver, hub, teacher)
     assert _row_action(driver, LECTURE, "generate-feedback")
     seen["generate_feedback"] = _modal(driver, "the feedback", GRADE_WAIT, hub=hub)
@@ -350,6 +420,10 @@ def _gradebook_scores(hub: Hub) -> dict[str, dict[str, float]]:
 def test_the_whole_class_loop_in_a_browser(hub, class_loop):
     seen = class_loop
     assert "Formgrader" in seen["menus"]["instructor"], seen["menus"]
+    assert "Manage Assignments" in seen["formgrader_panel"], seen["formgrader_panel"][:500]
+    # the roster's names reached the gradebook: the formgrader shows them
+    assert "Lovelace" in seen["students_page"] and "Shaw" in seen["students_page"], seen["students_page"][:1500]
+    assert "None, None" not in seen["students_page"], seen["students_page"][:1500]
     for persona in ("ada", "carol"):  # students have the assignment list, not the formgrader
         assert "Assignment List" in seen["menus"][persona] and "Formgrader" not in seen["menus"][persona], seen["menus"]
     assert seen["release"].startswith("success-modal"), seen["release"]
@@ -438,3 +512,51 @@ def test_students_cannot_read_each_other_nor_the_course(hub, class_loop):
         "sys.argv[1] if len(sys.argv) > 1 else os.environ['PROBE']",
         repr(json.dumps({"carol's home": str(carol_home), "carol's notebook": str(allowed["her own notebook"])}))))
     assert back == {"carol's home": "denied", "carol's notebook": "denied"}, back
+
+
+def test_a_student_reaches_no_instructor_file_from_their_jupyterlab(hub, class_loop, browser):
+    """Logged in as a student: the repository (solutions, hidden tests, the roster), the instructor's
+    course folder and its gradebook are out of reach through a terminal, the contents API and the
+    file server, even through links the student makes in their own home; and the course's commands
+    run as typed in the terminal, from the students' environment, not from the repository."""
+    course = hubctl.course_folder(hubctl.read_roster(hub.roster))
+    secrets = {
+        "the repository's source notebook": ROOT / "source" / LECTURE / f"{LECTURE}.ipynb",
+        "the repository's roster": ROOT / "hub" / "roster.csv",
+        "this class's roster": hub.roster,
+        "the course folder's source notebook": course / "source" / LECTURE / f"{LECTURE}.ipynb",
+        "the gradebook": course / "gradebook.db",
+        "the hub's state": hub.root / "state" / "jupyterhub.sqlite",
+    }
+    for label, path in secrets.items():
+        assert path.exists(), f"{label}: {path} is missing, the check would prove nothing"
+    driver = browser
+    user = _login(driver, hub, "carol")
+    # (the markers are split in the typed command, so its echo never contains them)
+    probes = "; ".join(f'if head -c 1 "{path}" >/dev/null 2>&1; then echo "READ"":{i}"; else echo "DENIED"":{i}"; fi'
+                       for i, path in enumerate(secrets.values()))
+    links = f"ln -sfn {ROOT} ~/peek_repo; ln -sfn {course} ~/peek_course"
+    out = _terminal(driver, f"{links}; {probes}; command -v python jupyter nbgrader; "
+                            "python -c 'import course; print(\"COURSE\" \"_AT\", course.__file__)'; "
+                            "ps -eo user=,args= | sed 's/^/PS: /'")
+    # `ps` shows carol her own processes only (her server runs in its own PID namespace): not the
+    # hub's, not the instructor's nor another student's command lines
+    seen_users = {line.split()[1] for line in out.splitlines() if line.startswith("PS: ") and len(line.split()) > 1}
+    assert seen_users and seen_users <= {user}, (seen_users, out[-3000:])
+    for i, label in enumerate(secrets):
+        assert f"DENIED:{i}" in out and f"READ:{i}" not in out, (label, out[-3000:])
+    bin_dir = hub.root / "venv" / "bin"
+    for command in ("python", "jupyter", "nbgrader"):
+        assert f"{bin_dir}/{command}" in out, (command, out[-3000:])
+    [at] = [line for line in out.splitlines() if line.startswith("COURSE_AT")]
+    assert str(hub.root / "venv") in at and str(ROOT) not in at, at
+    for rel in (f"peek_repo/source/{LECTURE}/{LECTURE}.ipynb", "peek_repo/hub/roster.csv",
+                f"peek_course/source/{LECTURE}/{LECTURE}.ipynb", "peek_course/gradebook.db"):
+        status = _contents_status(driver, rel)
+        assert status.get("api") != 200 and status.get("files") != 200, (rel, status)
+
+    # the instructor's documented command works as typed in their terminal
+    _login(driver, hub, "instructor")
+    out = _terminal(driver, "cd ~/pytorch-course && python -m course autograde --help | head -3 && nbgrader --version")
+    assert "usage:" in out and "autograde" in out, out[-2000:]
+

@@ -141,10 +141,9 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         pipeline.demo(args.root, [n for n in args.lectures.split(",") if n] or None)
     elif args.command == "data":
-        from .datasets import cache_root
-        from .grading.pipeline import prepare_data
+        from .datasets import cache_root, fetch_all
 
-        problems = prepare_data()
+        problems = fetch_all()
         for problem in problems:
             print(problem, file=sys.stderr)
         if problems:

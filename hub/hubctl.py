@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import pwd
+import re
 import secrets
 import shutil
 import signal
@@ -282,6 +283,7 @@ def student_install(root: Path) -> Path:
     for part in ("etc/jupyter", "share/jupyter"):
         if (VENV / part).is_dir():
             shutil.copytree(VENV / part, tmp / part, symlinks=True, copy_function=_link_or_copy)
+    open_feedback_page(tmp)
     # the course venv's console scripts (nbgrader runs `alembic`, users run `jupyter`, `nbgrader`...)
     python = dest / "bin" / "python"
     for script in (VENV / "bin").iterdir():
@@ -313,6 +315,39 @@ def student_install(root: Path) -> Path:
     os.rename(tmp, dest)
     shutil.rmtree(old, ignore_errors=True)
     return dest
+
+
+# nbgrader 0.9's Assignments tab: "(view feedback)" only moves the file browser to the feedback
+# folder. In the users' environment it also opens each feedback page in a browser tab, served by
+# the user's own Jupyter (/files/: scripts run, so its math renders). A patch of nbgrader's built
+# labextension (pinned in pyproject.toml): the file is replaced, never written through its hard
+# link, and a build that does not have the expected code is left alone, with a warning.
+_VIEW_FEEDBACK = re.compile(
+    r'(?P<data>(?P<dir>\w+)=this\.data\.local_feedback_path)(?P<mid>,\w+=document\.createElement\("a"\);'
+    r'\w+\.onclick=function\(\)\{)(?P<call>\w+\.commands\.execute\("filebrowser:go-to-path",\{path:(?P=dir)\}\))\}')
+_OPEN_PAGES = ('(function(nbs){var c=JSON.parse(document.getElementById("jupyter-config-data").textContent),'
+               'base=c.baseUrl||"/";(nbs||[]).forEach(function(nb){var p=nb.local_feedback_path;if(!p)return;'
+               'p=p.replace(/^\\.\\//,"");window.open(base+"files/"+p.split("/").map(encodeURIComponent).join("/"),'
+               '"_blank")})})(__courseFeedbackPages)')
+
+
+def open_feedback_page(venv: Path) -> bool:
+    static = venv / "share" / "jupyter" / "labextensions" / "@jupyter" / "nbgrader" / "static"
+    for path in sorted(static.glob("*.js")) if static.is_dir() else []:
+        text = path.read_text(errors="surrogateescape")
+        if "filebrowser:go-to-path" not in text or "local_feedback_path" not in text:
+            continue
+        patched, count = _VIEW_FEEDBACK.subn(
+            lambda m: f"{m['data']},__courseFeedbackPages=this.data.notebooks{m['mid']}{m['call']};{_OPEN_PAGES}}}",
+            text)
+        if count != 1:
+            break
+        path.unlink()  # a hard link to the course .venv's file: replace it, do not write through it
+        path.write_text(patched, errors="surrogateescape")
+        return True
+    print("[hub] warning: this nbgrader's Assignments tab is not the expected build: "
+          "\"view feedback\" will only move the file browser")
+    return False
 
 
 def spawn_settings(venv: Path) -> dict:

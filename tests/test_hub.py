@@ -305,7 +305,7 @@ def _dialog_text(driver) -> str:
 @pytest.fixture(scope="module")
 def class_loop(hub, browser):
     """Play the whole loop once; return what each step showed."""
-    seen: dict = {"validate": {}, "autograde": {}, "feedback": {}, "menus": {}}
+    seen: dict = {"validate": {}, "autograde": {}, "feedback": {}, "feedback_url": {}, "menus": {}}
     driver = browser
 
     # 1. the instructor releases 01 from the formgrader
@@ -395,12 +395,20 @@ def class_loop(hub, browser):
             screenshot(driver, "hub_8_student_feedback_fetched.png")
         home = Path(pwd.getpwnam(user).pw_dir)
         [html] = sorted((home / LECTURE / "feedback").glob(f"*/{LECTURE}.html"))
-        from urllib.parse import quote
-
-        driver.get(f"{hub.url}/user/{user}/files/{quote(html.relative_to(home).as_posix())}")
+        # "(view feedback)" opens the page itself in a new tab, as a student clicks it
+        tabs = set(driver.window_handles)
+        assert driver.execute_script("""const a = [...document.querySelectorAll('#submitted_assignments_list a')]
+            .find(a => a.innerText.includes('view feedback')); if (!a) return false; a.click(); return true;""")
+        [tab] = _wait(driver, lambda d: set(d.window_handles) - tabs, "the feedback page's tab", 60, hub=hub)
+        lab = driver.current_window_handle
+        driver.switch_to.window(tab)
         _wait(driver, lambda d: "Score:" in _text(d) or "score" in _text(d).lower(), f"{user}'s feedback page", hub=hub)
+        seen["feedback_url"][persona] = driver.current_url
         seen["feedback"][persona] = _text(driver)
         screenshot(driver, f"hub_9_feedback_{persona}.png")
+        driver.close()
+        driver.switch_to.window(lab)
+        assert html.name in seen["feedback_url"][persona]
     return seen
 
 

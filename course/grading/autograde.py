@@ -30,11 +30,6 @@ from pathlib import Path
 from . import executor, sandbox
 
 
-# The worker imports course.grading without running course/__init__.py (which imports torch):
-# a small, quick process; the kernels import torch inside their sandbox.
-WORKER_BOOT = ("import sys, types; pkg = types.ModuleType('course'); pkg.__path__ = [sys.argv[1]]; "
-               "sys.modules['course'] = pkg; from course.grading.worker import main; sys.exit(main())")
-
 
 @dataclass
 class ClassResult:
@@ -97,9 +92,9 @@ def data_dir(log=print) -> Path | None:
     except OSError:
         return None
     if _DATA_READY is None:
-        from .pipeline import prepare_data
+        from ..datasets import fetch_all
 
-        _DATA_READY = prepare_data()
+        _DATA_READY = fetch_all()
         for problem in _DATA_READY:
             log(f"[course] warning: {problem}")
     return path
@@ -261,6 +256,8 @@ def grade_class(root: Path, lecture: str, *, jobs: int = 1, students: list[str] 
 def _grade_locally(root: Path, staging: Path, todo: list[str], jobs: int, cfg: sandbox.SandboxConfig,
                    job_for, finished) -> None:
     """N long-lived worker processes, one student at a time each; every kernel ends with its student."""
+    from .worker import WORKER_BOOT
+
     slots = list(range(max(1, jobs)))
     workers: dict[int, subprocess.Popen] = {}
     lock = threading.Lock()

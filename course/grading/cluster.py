@@ -23,7 +23,7 @@ from pathlib import Path
 
 def run_job(job_path: str) -> dict:
     """On a Dask worker: grade one student in a fresh grading worker process; its answer line."""
-    from .autograde import WORKER_BOOT
+    from .worker import WORKER_BOOT
 
     job = json.loads(Path(job_path).read_text())
     root = Path(job["staging"]).parent.parent

@@ -129,25 +129,6 @@ def export_grades(root: Path) -> Path:
     return out
 
 
-def prepare_data() -> list[str]:
-    """Fetch and check every data set before grading, so kernels only read (never download).
-
-    Returns one message per data set that could not be had (the lectures that need it will say so).
-    """
-    from .. import datasets
-
-    problems = []
-    for name in datasets.REGISTRY:
-        try:
-            if name in ("mnist", "fashion_mnist"):
-                datasets.torchvision_root(name)
-            else:
-                datasets.fetch(name)
-        except datasets.DatasetError as exc:
-            problems.append(f"{name}: {exc}")
-    return problems
-
-
 def demo(root: Path, lectures: list[str] | None = None) -> list[Result]:
     root = root.resolve()
     todo = available_lectures(root, lectures)

@@ -27,6 +27,12 @@ import nbformat
 
 from . import executor, sandbox, structure
 
+# How a grading worker starts (`course autograde` here, `cluster.run_job` on a Dask worker): it
+# imports course.grading without running course/__init__.py (which imports torch), a small, quick
+# process; the kernels import torch inside their sandbox.
+WORKER_BOOT = ("import sys, types; pkg = types.ModuleType('course'); pkg.__path__ = [sys.argv[1]]; "
+               "sys.modules['course'] = pkg; from course.grading.worker import main; sys.exit(main())")
+
 NBGRADER_FILES = ("timestamp.txt", "submission_secret.txt")  # written by nbgrader's exchange, not the student
 
 

@@ -294,3 +294,127 @@ def call_with(fn, *args, what: str, causes=(), **kwargs):
         hint = _next((cause for needle, cause in causes if needle in text), "")
         first = _str(exc).strip().splitlines()[0][:300] if _str(exc).strip() else ""
         raise AssertionError(f"{what} raised {_type(exc).__name__}: {first}. Likely cause: {hint or _cause(exc)}") from None
+
+
+# --------------------------------------------------------------------------- models and helpers the tests hand to student code
+# On the judge they cross by spec (course/grading/wire.py): rebuilt in the kernel for each call from
+# their constructor arguments (``_wire_init``), parameters and records (``_wire_state``), and what
+# the call recorded comes back into the test's own object.  In the kernel (COURSE_JUDGE=0) they are
+# plain objects.  docs/grading.md, "Models and tensors across the judge".
+class _Box:
+    pass
+
+
+class _Tag(_torch.autograd.Function):
+    """Identity in the graph, holding a box alive exactly as long as the graph of that forward pass."""
+
+    @staticmethod
+    def forward(ctx, y, box):
+        ctx.box = box
+        return y.clone()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None
+
+
+class ProbeModel(_torch.nn.Module):
+    """A small model for the tests that records how the student's code calls it.
+
+    ``ProbeModel(in_features, out_features, sigmoid=False, weight=None, bias=None)`` is
+    ``self.linear = nn.Linear(in, out)`` (its weight and bias filled with ``weight``/``bias`` when
+    given), followed by a sigmoid if asked; ``ProbeModel(fixed=[p1, p2, ...])`` returns those
+    values as a column whatever the input (with a parameter ``dummy`` so that it has one).
+
+    Every call appends ``(input shape, whether gradients were recorded)`` to ``calls``; with
+    ``count_graphs=True``, ``most`` is the largest number of earlier forward graphs still alive at
+    a call (a training loop that keeps its loss tensors keeps all of them alive)."""
+
+    _wire_init = ("in_features", "out_features", "sigmoid", "fixed", "count_graphs")
+    _wire_state = ("calls", "most")
+
+    def __init__(self, in_features=1, out_features=1, sigmoid=False, fixed=None, count_graphs=False,
+                 weight=None, bias=None):
+        _torch.nn.Module.__init__(self)
+        self.in_features, self.out_features = _int(in_features), _int(out_features)
+        self.sigmoid, self.count_graphs = _bool(sigmoid), _bool(count_graphs)
+        self.fixed = None if fixed is None else [_float(v) for v in fixed]
+        if self.fixed is None:
+            self.linear = _torch.nn.Linear(self.in_features, self.out_features)
+            with _torch.no_grad():
+                if weight is not None:
+                    self.linear.weight.fill_(weight)
+                if bias is not None:
+                    self.linear.bias.fill_(bias)
+        else:
+            self.dummy = _torch.nn.Parameter(_torch.zeros(1))
+        self.calls, self.most, self._refs = [], 0, []
+
+    def forward(self, x):
+        self.calls.append((_tuple(_int(n) for n in x.shape), _bool(_torch.is_grad_enabled())))
+        if self.fixed is not None:
+            out = _torch.tensor(self.fixed).reshape(-1, 1) + 0 * self.dummy
+        else:
+            out = self.linear(x)
+            if self.sigmoid:
+                out = _torch.sigmoid(out)
+        if self.count_graphs:
+            import weakref as _weakref
+
+            self.most = _builtins.max(self.most, _builtins.sum(r() is not None for r in self._refs))
+            box = _Box()
+            self._refs.append(_weakref.ref(box))
+            out = _Tag.apply(out, box)
+        return out
+
+    @property
+    def grad_mode(self):
+        """Whether the last call recorded gradients (None before any call)."""
+        return self.calls[-1][1] if self.calls else None
+
+    @property
+    def train_sizes(self):
+        """The batch sizes of the calls that recorded gradients (the training steps)."""
+        return [shape[0] for shape, grad in self.calls if grad]
+
+
+class PlotRecorder:
+    """Stands in for a live plot: ``add(step, **series)`` records ``series.get(key)`` in ``values``."""
+
+    _wire_init = ("key",)
+    _wire_state = ("values",)
+
+    def __init__(self, key="loss"):
+        self.key, self.values = _str(key), []
+
+    def add(self, step, **series):
+        self.values.append(series.get(self.key))
+
+
+def backward(fn, *args, reduce: str = "sum", **kwargs):
+    """``fn(*args, **kwargs)`` then ``backward()`` on its result (``.sum()`` first unless
+    ``reduce=None``), so that the gradients reach the arguments and the model's parameters. On the
+    judge the student's function runs in the kernel: so does the backward pass, and the gradients come
+    back with the arguments (``x.grad``) and the model (``model.parameters()``). Returns None."""
+    if _JUDGE is not None and _JUDGE.is_remote(fn):
+        _JUDGE.call(fn, args, kwargs, then="sum_backward" if reduce == "sum" else "backward")
+        return None
+    out = fn(*args, **kwargs)
+    (out.sum() if reduce == "sum" else out).backward()
+    return None
+
+
+def manual_seed(seed: int) -> None:
+    """``torch.manual_seed(seed)`` here and, on the judge, in the kernel, where the student's code draws
+    its random numbers (a student's ``LinearModel()`` made after it gets the seeded weights)."""
+    _torch.manual_seed(_int(seed))
+    if _JUDGE is not None:
+        _JUDGE.value(_JUDGE.request({"op": "seed", "seed": _int(seed)}))
+
+
+def global_rand(n: int):
+    """``torch.rand(n)`` from the global generator of the process that runs the student's code (the
+    kernel, on the judge): tells whether the student's code reseeded or drew from it."""
+    if _JUDGE is not None:
+        return _JUDGE.value(_JUDGE.request({"op": "rand", "n": _int(n)}))
+    return _torch.rand(_int(n))

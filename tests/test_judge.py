@@ -4,8 +4,11 @@
 * the protocol, in one process (a loopback "kernel" made of course.grading.kernel_side): names
   looked up when used, functions called with plain data, arguments changed in place seen by the
   test, the torch functions a call ran reported, the student's exceptions named;
-* (pipeline) tests/hostile/judged/03_back_propagation.py, attacks of the four doors of the issue
-  on a torch lecture, graded by the real grader twice: with the judge every attack loses its test
+* models and tensors across the judge: a test's nn.Linear/nn.Sequential/ck.ProbeModel crosses by
+  spec and comes back trained; a student's model is a handle with isinstance, parameters linked
+  (a test's fill_ goes back), the test's grad mode, ck.backward and ck.manual_seed in the kernel;
+* (pipeline) tests/hostile/judged/<lecture>.py (03, 04), attacks of the four doors of the issue
+  on torch lectures, graded by the real grader twice: with the judge every attack loses its test
   and the running test's source never reaches the kernel; with ``COURSE_JUDGE=0`` (the in-kernel
   tests of before) every attack earns its points and the hidden test is printed: the control
   that the attacks are real.
@@ -23,7 +26,10 @@ import torch
 from course.grading import catalogue, judge, kernel_side, wire
 
 ROOT = Path(__file__).resolve().parent.parent
-ATTACKS = ROOT / "tests" / "hostile" / "judged" / "03_back_propagation.py"
+HOSTILE = ROOT / "tests" / "hostile" / "judged"
+# lecture -> text of its hidden tests that must never reach the kernel (the leaking student prints
+# the kernel's input history while a test calls its code)
+ATTACKED = {"03_back_propagation": "check_vjp(", "04_linear_regression": "_check_ls("}
 
 
 # --------------------------------------------------------------------------- the wire
@@ -102,7 +108,7 @@ class Loopback(judge.Channel):
         monkeypatch.setitem(sys.modules, "__main__", main)
         self.requests = []
 
-    def request(self, request: dict) -> dict:
+    def _request(self, request: dict) -> dict:   # after the judge's own request() sent back the linked parameters
         self.requests.append(request)
         return json.loads(kernel_side.serve(json.dumps(request)))
 
@@ -165,22 +171,95 @@ def test_in_place_changes_and_torch_calls_are_seen(monkeypatch):
 
 def test_a_judge_object_is_never_sent_to_the_kernel(monkeypatch):
     _, ns = _judge(monkeypatch, f=lambda m: m)
-    out = judge.run("f(torch.nn.Linear(1, 1))", ns, remote=True)
+    out = judge.run("class Mine(torch.nn.Linear):\n    pass\nf(Mine(1, 1))", ns, remote=True)
+    assert out["error"]["ename"] == "WireError"        # a class of the test's own has code: it never crosses
+    out = judge.run("f(torch.optim.SGD(torch.nn.Linear(1, 1).parameters(), lr=0.1))", ns, remote=True)
     assert out["error"]["ename"] == "WireError"
+
+
+def test_a_tests_model_crosses_by_spec_and_comes_back_trained(monkeypatch):
+    def train(model, x, y, lr, plot):
+        opt = torch.optim.SGD(model.parameters(), lr=lr)
+        for step in range(3):
+            loss = ((model(x) - y) ** 2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            plot.add(step, loss=loss.item())
+        model.eval()
+        return type(model).__name__
+
+    _, ns = _judge(monkeypatch, train=train)
+    out = judge.run(
+        "m = torch.nn.Sequential(torch.nn.Linear(1, 1), torch.nn.Sigmoid())\n"
+        "with torch.no_grad():\n    m[0].weight.fill_(0.5); m[0].bias.fill_(0.0)\n"
+        "ref = torch.nn.Sequential(torch.nn.Linear(1, 1), torch.nn.Sigmoid()); ref.load_state_dict(m.state_dict())\n"
+        "x = torch.tensor([[1.0], [2.0]]); y = torch.tensor([[0.0], [1.0]])\n"
+        "rec = ck.PlotRecorder()\n"
+        "print(train(m, x, y, 0.5, rec), m.training, m[0].training, len(rec.values), m[0].weight.grad is not None)\n"
+        "opt = torch.optim.SGD(ref.parameters(), lr=0.5)\n"
+        "for _ in range(3):\n    loss = ((ref(x) - y) ** 2).mean(); opt.zero_grad(); loss.backward(); opt.step()\n"
+        "ck.close(m[0].weight, ref[0].weight); ck.close(m[0].bias, ref[0].bias)\n"
+        "p = ck.ProbeModel(weight=2.0, bias=1.0, count_graphs=True)\n"
+        "try:\n    with torch.no_grad():\n        train(p, x, y, 0.1, rec)\n"
+        "except RuntimeError as exc:\n    print('does not require grad' in str(exc))\n"
+        "train(p, x, y, 0.1, rec)\n"
+        "print(p.calls[0], p.calls[1], p.train_sizes, p.most, p.training)\n", ns, remote=True)
+    assert out["error"] is None, out
+    # the test's torch.no_grad() holds where the student's code runs: no graph, so backward() fails;
+    # the probe's records of both calls come back
+    assert out["stdout"].splitlines() == ["Sequential False False 3 True", "True",
+                                          "((2, 1), False) ((2, 1), True) [2, 2, 2] 1 False"], out
+
+
+def test_a_students_model_is_a_handle_with_linked_parameters(monkeypatch):
+    import torch.nn as nn
+
+    class LinearModel(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = nn.Linear(1, 1)
+
+        def forward(self, x):
+            return self.linear(x)
+
+    def grad_on(x):
+        return torch.is_grad_enabled()
+
+    _, ns = _judge(monkeypatch, LinearModel=LinearModel, grad_on=grad_on)
+    out = judge.run(
+        "import torch.nn as nn\n"
+        "model = LinearModel()\n"
+        "print(isinstance(model, nn.Module), isinstance(model, nn.Linear), isinstance(model.linear, nn.Linear))\n"
+        "print(sum(p.numel() for p in model.parameters()), model.training, model.linear.in_features)\n"
+        "w = [p for p in model.parameters() if p.dim() == 2][0]; b = model.linear.bias\n"
+        "with torch.no_grad():\n    w.fill_(3.0); b.fill_(-1.0)\n"
+        "    got = model(torch.tensor([[2.0]]))\n"
+        "print(got.tolist(), got.requires_grad, grad_on(1), model(torch.tensor([[0.0]])).grad_fn is not None)\n"
+        "ck.backward(model, torch.tensor([[2.0], [1.0]]))\n"
+        "print([p.grad.tolist() for p in model.parameters()])\n"
+        "ck.manual_seed(3); a = [p.tolist() for p in LinearModel().parameters()]\n"
+        "ck.manual_seed(3); b = [p.tolist() for p in LinearModel().parameters()]\n"
+        "r1 = ck.global_rand(2); ck.manual_seed(3); LinearModel(); print(a == b, torch.equal(r1, ck.global_rand(2)))\n"
+        "print(globals().get('LinearModel') is not None, globals().get('nothing_here', 7))\n", ns, remote=True)
+    assert out["error"] is None, out
+    assert out["stdout"].splitlines() == [
+        "True False True", "2 True 1", "[[5.0]] False True True", "[[[3.0]], [2.0]]", "True True", "True 7"], out
 
 
 def test_only_lectures_on_the_judge_are_judged(monkeypatch):
     assert judge.judged("01_linear_model") and judge.judged("03_back_propagation")
+    assert judge.judged("04_linear_regression")
     monkeypatch.setenv("COURSE_JUDGE", "0")
     assert not judge.judged("01_linear_model")
 
 
 # --------------------------------------------------------------------------- the attacks, graded
-def _leaks(result: catalogue.LectureResult) -> list[str]:
+def _leaks(result: catalogue.LectureResult, lecture: str) -> list[str]:
     import nbformat
 
     texts = []
-    for path in sorted((result.root / ".grading" / "03_back_propagation" / "executed").glob("*/*.ipynb")):
+    for path in sorted((result.root / ".grading" / lecture / "executed").glob("*/*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
             for out in cell.get("outputs", []):
                 if out.get("output_type") == "stream":
@@ -188,31 +267,40 @@ def _leaks(result: catalogue.LectureResult) -> list[str]:
     return texts
 
 
-def _grade(tmp_path_factory, monkeypatch, judged: bool) -> catalogue.LectureResult:
+def _grade(tmp_path_factory, monkeypatch, lecture: str, judged: bool) -> catalogue.LectureResult:
     monkeypatch.setenv("COURSE_FAST", "1")
     monkeypatch.setenv("COURSE_NO_VISDOM", "1")
     monkeypatch.setenv("COURSE_JUDGE", "1" if judged else "0")
-    result = catalogue.run(ROOT, "03_back_propagation", path=ATTACKS, jobs=2,
+    result = catalogue.run(ROOT, lecture, path=HOSTILE / f"{lecture}.py", jobs=2,
                            keep=tmp_path_factory.mktemp("judged" if judged else "in-kernel"), log=lambda m: None)
     assert not result.failed, f"the grader could not grade: {result.failed}"
     return result
 
 
+def test_every_judged_torch_lecture_with_attacks_is_checked():
+    files = {p.stem for p in HOSTILE.glob("*.py")}
+    assert files == set(ATTACKED) and files <= judge.JUDGED, (files, sorted(ATTACKED))
+
+
 @pytest.mark.pipeline
-def test_the_judge_stops_every_attack_and_no_test_reaches_the_kernel(tmp_path_factory, monkeypatch):
-    result = _grade(tmp_path_factory, monkeypatch, judged=True)
+@pytest.mark.parametrize("attacked", sorted(ATTACKED))
+def test_the_judge_stops_every_attack_and_no_test_reaches_the_kernel(tmp_path_factory, monkeypatch, attacked):
+    result = _grade(tmp_path_factory, monkeypatch, attacked, judged=True)
     problems = catalogue.failures(result)
     assert not problems, "\n".join(problems)
-    leaks = _leaks(result)
+    leaks = _leaks(result, attacked)
     assert leaks, "the leaking student printed nothing: the check would prove nothing"
     for text in leaks:  # what the kernel's input history held while a test called the student's code
-        assert "HIDDEN TESTS" not in text and "check_vjp(" not in text, text[:500]
+        assert "HIDDEN TESTS" not in text and ATTACKED[attacked] not in text, text[:500]
 
 
 @pytest.mark.pipeline
-def test_control_the_attacks_work_on_tests_run_inside_the_kernel(tmp_path_factory, monkeypatch):
-    result = _grade(tmp_path_factory, monkeypatch, judged=False)
+@pytest.mark.parametrize("attacked", sorted(ATTACKED))
+def test_control_the_attacks_work_on_tests_run_inside_the_kernel(tmp_path_factory, monkeypatch, attacked):
+    result = _grade(tmp_path_factory, monkeypatch, attacked, judged=False)
     mistakes = [e for e in result.entries if e.kind == "mistake"]
     assert mistakes and all(e.verdict == catalogue.NOT_CAUGHT for e in mistakes), \
         "\n".join(f"{e.label}: {e.verdict}" for e in mistakes)
-    assert any("BEGIN HIDDEN TESTS" in text for text in _leaks(result)), "the in-kernel test's source did not leak"
+    leaks = _leaks(result, attacked)
+    assert any("BEGIN HIDDEN TESTS" in text and ATTACKED[attacked] in text for text in leaks), \
+        "the in-kernel test's source did not leak"

@@ -79,7 +79,8 @@ MODULES = ("builtins", "torch", "torch.testing", "torch.nn", "torch.nn.functiona
 ALL_VALUES = ("course.checks",)
 # imported by the lectures but not at install (slow to import): checked to be genuine when they appear
 WATCHED_LATER = ("pandas", "matplotlib", "matplotlib.pyplot", "torchvision", "torchvision.transforms", "tempfile")
-CLASSES = (("torch", "Tensor"), ("torch.nn", "Module"), ("torch._C", "TensorBase"), ("numpy", "ndarray"))
+CLASSES = (("torch", "Tensor"), ("torch.nn", "Module"), ("torch._C", "TensorBase"), ("numpy", "ndarray"),
+           ("course.checks", "ProbeModel"), ("course.checks", "PlotRecorder"), ("course.checks", "_Tag"))
 SHELL_ATTRS = ("showtraceback", "_showtraceback", "showsyntaxerror", "run_cell", "run_cell_async",
                "run_code", "run_ast_nodes", "transform_cell", "transform_ast", "user_expressions",
                "ex", "ev", "CustomTB", "InteractiveTB", "SyntaxTB", "displayhook", "display_pub",

@@ -22,6 +22,14 @@ Protocol (stdin -> judge, judge -> the saved stdout; the judge's own stdout/stde
 What only the kernel can see (which torch functions a call ran, a tensor's ``grad_fn`` and
 ``is_leaf`` there, an argument changed in place) comes back with each answer and is *kernel-observed*:
 the tests use it, docs/grading.md lists it, and the policy and guards still protect it.
+
+Models and tensors (docs/grading.md, "Models and tensors across the judge"): a model the test
+builds from standard ``torch.nn`` classes (or a ``ck.ProbeModel``/``ck.PlotRecorder``) crosses by
+spec and is rebuilt in the kernel for each call, what the call did to it (training) comes back into
+the test's own object; a model the student's code made stays there behind a :class:`Remote`
+whose ``isinstance`` answers from the class names the kernel reports and whose parameters come
+as copies linked to the kernel's (a test's ``p.fill_(...)`` under ``torch.no_grad()`` is sent back
+before the next request); each call runs with the test's grad mode.
 """
 from __future__ import annotations
 
@@ -36,7 +44,7 @@ from . import wire
 
 # Lectures whose tests run in the judge; the others still run their test cells in the kernel
 # (with the policy and guards) until they are migrated, lecture by lecture (docs/grading.md).
-JUDGED = frozenset({"01_linear_model", "02_gradient_descent", "03_back_propagation"})
+JUDGED = frozenset({"01_linear_model", "02_gradient_descent", "03_back_propagation", "04_linear_regression"})
 MAX_OUTPUT = 256 * 1024
 
 
@@ -81,6 +89,10 @@ class Channel:
         self.out.flush()
 
     def request(self, request: dict) -> dict:
+        self.flush_links()
+        return self._request(request)
+
+    def _request(self, request: dict) -> dict:
         self.send({"op": "kernel", "request": request})
         line = self.inp.readline()
         if not line:
@@ -100,6 +112,59 @@ class Channel:
     def remote(self, record: dict) -> "Remote":
         return Remote(self, record)
 
+    def flush_links(self) -> None:
+        """Send the kernel the parameters a test changed in place (``w.fill_(3.0)`` on a copy of a
+        student's model's parameter): each linked copy that no longer equals what was received."""
+        if not wire.LINKS:
+            return
+        import torch
+
+        for k, (mine, ref, seen) in enumerate(list(wire.LINKS)):
+            now = mine.detach()
+            if now.shape == seen.shape and now.dtype == seen.dtype and torch.equal(now.cpu(), seen.cpu()):
+                continue
+            response = self._request({"op": "assign", "target": {"$ref": ref}, "value": wire.encode(now)})
+            wire.LINKS[k] = (mine, ref, now.clone())
+            if "raise" in response:
+                self.value(response)
+
+    def is_remote(self, obj) -> bool:
+        return isinstance(obj, Remote)
+
+    def call(self, target: "Remote", args, kwargs, then: str | None = None):
+        """Call the student's ``target`` in the kernel with the test's arguments (plain data, or models
+        by spec) under the test's grad mode; copy back what the call changed in them."""
+        import torch
+
+        request = {"op": "call", "target": {"$ref": object.__getattribute__(target, "_record")["$ref"]},
+                   "args": wire.encode(list(args), _send_ref), "kwargs": wire.encode(dict(kwargs), _send_ref),
+                   "probes": sorted({probe for probe, _ in self.recorders}), "grad": bool(torch.is_grad_enabled())}
+        if then:
+            request["then"] = then
+        response = self.request(request)
+        observed = response.get("observed") if isinstance(response.get("observed"), dict) else {}
+        for probe, merge in list(self.recorders):
+            if probe in observed:
+                try:
+                    merge(observed[probe])
+                except (TypeError, ValueError):
+                    pass
+        for key, sent in (("args_after", list(args)), ("kwargs_after", dict(kwargs))):
+            if key not in observed:
+                continue
+            try:
+                after = wire.decode(observed[key], self.remote)
+            except wire.WireError:
+                continue
+            if isinstance(sent, list) and isinstance(after, list) and len(after) == len(sent):
+                for before, now in zip(sent, after):
+                    _sync(before, now)
+            elif isinstance(sent, dict) and isinstance(after, dict):
+                for name, now in after.items():
+                    if name in sent:
+                        _sync(sent[name], now)
+        return self.value(response)   # the student's exception, if it raised, after the arguments came back
+
 
 CHANNEL: Channel | None = None
 
@@ -107,7 +172,10 @@ CHANNEL: Channel | None = None
 def _send_ref(obj):
     if isinstance(obj, Remote):
         return {"$ref": object.__getattribute__(obj, "_record")["$ref"]}
-    raise wire.WireError(f"a {type(obj).__name__} cannot be sent to the student's code")
+    if wire.crosses_by_spec(obj):   # a standard torch.nn model (or a ck probe): rebuilt in the kernel
+        return wire.object_spec(obj)
+    raise wire.WireError(f"a {type(obj).__name__} cannot be sent to the student's code (only plain data, "
+                         "standard torch.nn modules and the course's probes cross)")
 
 
 def _sync(before, after) -> None:
@@ -115,7 +183,9 @@ def _sync(before, after) -> None:
     import numpy as np
     import torch
 
-    if isinstance(before, torch.Tensor) and isinstance(after, torch.Tensor):
+    if wire.crosses_by_spec(before) and type(after) is type(before):
+        wire.apply_state(before, after)
+    elif isinstance(before, torch.Tensor) and isinstance(after, torch.Tensor):
         if before.shape == after.shape and before.dtype == after.dtype:
             with torch.no_grad():
                 before.copy_(after.detach())
@@ -160,28 +230,20 @@ class Remote:
         return channel.value(channel.request(request))
 
     def __call__(self, *args, **kwargs):
-        channel = object.__getattribute__(self, "_channel")
-        request = {"op": "call", "target": {"$ref": object.__getattribute__(self, "_record")["$ref"]},
-                   "args": wire.encode(list(args), _send_ref), "kwargs": wire.encode(dict(kwargs), _send_ref),
-                   "probes": sorted({probe for probe, _ in channel.recorders})}
-        response = channel.request(request)
-        observed = response.get("observed") if isinstance(response.get("observed"), dict) else {}
-        for probe, merge in list(channel.recorders):
-            if probe in observed:
-                try:
-                    merge(observed[probe])
-                except (TypeError, ValueError):
-                    pass
-        result = channel.value(response)
-        if "args_after" in observed:
-            try:
-                after = wire.decode(observed["args_after"], channel.remote)
-                if isinstance(after, list) and len(after) == len(args):
-                    for before, now in zip(args, after):
-                        _sync(before, now)
-            except wire.WireError:
-                pass
-        return result
+        return object.__getattribute__(self, "_channel").call(self, args, kwargs)
+
+    @property
+    def __class__(self):
+        """``isinstance(remote, nn.Module)``: the judge's own class named by the kernel's report of the
+        object's MRO (standard torch.nn / torch.optim classes only); otherwise Remote itself."""
+        for name in self.remote_type:
+            cls = _local_class(name)
+            if cls is not None:
+                return cls
+        return Remote
+
+    def __next__(self):
+        return self._ask({"op": "next"})
 
     def __getattr__(self, name: str):
         record = object.__getattribute__(self, "_record")
@@ -222,6 +284,19 @@ class Remote:
         return [str(n) for n in object.__getattribute__(self, "_record").get("mro", [])]
 
 
+def _local_class(qualified: str):
+    """A standard torch class of the judge's own torch, by the name the kernel gave (or None)."""
+    module, _, name = qualified.rpartition(".")
+    if not (module.startswith("torch.nn.") or module.startswith("torch.optim.")) or not name.isidentifier():
+        return None
+    import torch
+
+    found = getattr(sys.modules.get(module), name, None)
+    if isinstance(found, type) and (issubclass(found, torch.nn.Module) or issubclass(found, torch.optim.Optimizer)):
+        return found
+    return None
+
+
 class Namespace(dict):
     """The test's globals: names it did not bind are asked of the kernel when first used."""
 
@@ -244,11 +319,18 @@ class Namespace(dict):
         self.fetched.add(name)
         return value
 
+    def get(self, name, default=None):   # globals().get("model"): the student's name too
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
     def forget_student(self) -> None:
         """Each test cell asks again: the student's cells in between may have changed the names."""
         for name in self.fetched:
             self.pop(name, None)
         self.fetched.clear()
+        wire.LINKS.clear()
 
 
 def run(source: str, ns: Namespace, remote: bool) -> dict:

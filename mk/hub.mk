@@ -4,6 +4,7 @@
 #   make hub-stop     stop a hub started by `make hub` (from another terminal)
 #   make hub-setup    only the set-up: proxy (npm), accounts of $(HUB_ROSTER), exchange, course folder, config
 #   make hub-proxy    only configurable-http-proxy into hub/node_modules (npm ci, pinned in hub/package-lock.json)
+#   make bench-hub    start-up, first login and memory of a throw-away hub -> docs/results.md (as root)
 HUB_PORT ?= 8000
 HUB_ROSTER ?= hub/roster.csv
 HUB_ROOT ?= /srv/pytorch-course
@@ -11,7 +12,7 @@ HUB_EXCHANGE ?= /srv/nbgrader/exchange
 HUB_ARGS = --roster $(HUB_ROSTER) --root $(HUB_ROOT) --exchange $(HUB_EXCHANGE)
 HUB_PROXY := hub/node_modules/.bin/configurable-http-proxy
 
-.PHONY: hub hub-stop hub-setup hub-proxy
+.PHONY: hub hub-stop hub-setup hub-proxy bench-hub
 
 $(HUB_PROXY): hub/package.json hub/package-lock.json
 	@command -v npm >/dev/null || { echo "[hub] npm is missing (Debian: apt-get install nodejs npm)" >&2; exit 1; }
@@ -25,6 +26,9 @@ hub-setup: setup sandbox-deps hub-proxy
 
 hub: hub-setup
 	$(PY) hub/hubctl.py start $(HUB_ARGS) --port $(HUB_PORT)
+
+bench-hub: setup sandbox-deps hub-proxy
+	$(PY) benchmarks/hub.py
 
 hub-stop:
 	$(PY) hub/hubctl.py stop --root $(HUB_ROOT)

@@ -30,29 +30,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import results_md  # noqa: E402
+IN_KERNEL = "`course autograde --jobs 1`, tests in the kernel (`COURSE_JUDGE=0`)"
 EXPLAIN = "Where the sandboxed grader's extra time goes: a bubblewrap probe and the template (once), a fresh sandboxed kernel per student that also imports torch/numpy for the guards, the guard checks around each test cell, and the single `nbgrader autograde` writer pass (replaying outputs) at the end. With 2 workers on 2 shared cores the class took {j2} of the 1-worker time."
 
 
 def make_class(dest: Path, lecture: str, copies: int) -> list[str]:
-    from course.grading import nbgrader_cli, notebooks, sample_class
+    from course.grading.estimate import synthetic_class
 
-    for name in ("source", "release", "sample_class"):
-        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    shutil.copy(ROOT / "nbgrader_config.py", dest)
-    nbgrader_cli.run(["generate_assignment", lecture, "--force"], cwd=dest)
-    release = notebooks.read(dest / "release" / lecture / f"{lecture}.ipynb")
-    solutions = notebooks.solutions_by_id(notebooks.read(dest / "source" / lecture / f"{lecture}.ipynb"))
-    students = []
-    for i in range(copies):
-        for who in sample_class.STUDENTS:
-            name = f"{who}{i:02d}"
-            folder = dest / "submitted" / name / lecture
-            folder.mkdir(parents=True)
-            answers = sample_class.answers_for(who, dest, lecture, solutions)
-            notebooks.nbformat.write(notebooks.answer(release, answers), folder / f"{lecture}.ipynb")
-            (folder / "timestamp.txt").write_text("2026-01-01 12:00:00.000000 UTC")
-            students.append(name)
-    return students
+    return synthetic_class(dest, ROOT, lecture, copies)
 
 
 def time_execute(course: Path, lecture: str, students: list[str]) -> float:
@@ -76,11 +61,13 @@ def time_nbgrader(course: Path, lecture: str) -> float:
     return time.monotonic() - t0
 
 
-def time_course(course: Path, lecture: str, jobs: int) -> tuple[float, int, int]:
+def time_course(course: Path, lecture: str, jobs: int, judge: bool = True) -> tuple[float, int, int]:
     env = dict(os.environ)
+    if not judge:
+        env["COURSE_JUDGE"] = "0"  # every test cell in the student's kernel: the design before the judge
     t0 = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "course", "autograde", lecture, "--jobs", str(jobs), "--no-progress"],
-                          cwd=course, env=env, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "course", "autograde", lecture, "--jobs", str(jobs), "--no-progress",
+                           "--restart"], cwd=course, env=env, capture_output=True, text=True)
     seconds = time.monotonic() - t0
     line = next((l for l in proc.stdout.splitlines() if " graded, " in l), "")
     print(line, flush=True)
@@ -100,6 +87,8 @@ def main() -> int:
     parser.add_argument("--lecture", default="01_linear_model")
     parser.add_argument("--skip-baselines", action="store_true")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--no-judge-control", action="store_true",
+                        help="skip the --jobs 1 run with every test in the kernel (COURSE_JUDGE=0)")
     args = parser.parse_args()
     os.environ.setdefault("COURSE_FAST", "1")
     os.environ.setdefault("COURSE_NO_VISDOM", "1")
@@ -124,6 +113,15 @@ def main() -> int:
             t, graded, failed = time_course(course, args.lecture, j)
             print(f"[bench] course autograde --jobs {j}: {t:.1f} s", flush=True)
             rows.append((f"`course autograde --jobs {j}` (sandboxed)", t, graded, failed))
+        if not args.no_judge_control:
+            from course.grading import judge
+
+            t, graded, failed = time_course(course, args.lecture, 1, judge=False)
+            print(f"[bench] course autograde --jobs 1, COURSE_JUDGE=0: {t:.1f} s", flush=True)
+            rows.append((IN_KERNEL, t, graded, failed))
+            judged = args.lecture in judge.JUDGED
+        else:
+            judged = False
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -138,8 +136,14 @@ def main() -> int:
         lines.append(f"| {label} | {t:.0f} s | {t / n:.1f} s | {ratio} | {graded} / {failed} |")
     by_jobs = {label: t for label, t, _, _ in rows}
     one, two = by_jobs.get("`course autograde --jobs 1` (sandboxed)"), by_jobs.get("`course autograde --jobs 2` (sandboxed)")
-    lines += ["", EXPLAIN.format(j2=f"{two / one:.0%}" if one and two else "—"),
-              "", "Re-run: `make bench-grading STUDENTS=42` or `.venv/bin/python benchmarks/grading.py --copies 14`."]
+    lines += ["", EXPLAIN.format(j2=f"{two / one:.0%}" if one and two else "—")]
+    control = by_jobs.get(IN_KERNEL)
+    if one and control:
+        lines += ["", f"The judge (tests in their own sandboxed process, docs/grading.md) against the same grader "
+                      f"with every test in the student's kernel (`COURSE_JUDGE=0`), one job: {one / control:.2f}x "
+                      f"({one / n:.1f} s against {control / n:.1f} s per student; target at most 1.3x)"
+                      + ("." if judged else f"; `{args.lecture}` is not judged yet, so both rows grade in the kernel.")]
+    lines += ["", "Re-run: `make bench-grading STUDENTS=42` or `.venv/bin/python benchmarks/grading.py --copies 14`."]
     text = "\n".join(lines)
     print(text)
     if not args.no_write:

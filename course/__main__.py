@@ -35,6 +35,11 @@ def main(argv: list[str] | None = None) -> int:
                        help="grade everybody again (default: keep the results of an interrupted earlier run)")
     grade.add_argument("--cluster", metavar="ADDRESS",
                        help="hand the students to a Dask scheduler (tcp://host:8786); see docs/grading.md")
+    grade.add_argument("--estimate", action="store_true",
+                       help="grade nothing of the class: time a few sample students and say how long a class takes")
+    grade.add_argument("--class-size", type=int, default=0,
+                       help="--estimate: students in the class (default: the submissions in submitted/, else 100)")
+    grade.add_argument("--workers", default="4,16", help="--estimate: Dask cluster sizes to estimate (default 4,16)")
     limits = grade.add_argument_group("sandbox limits (override c.Sandbox.* of nbgrader_config.py)")
     for flag, help_ in (("cell-timeout", "seconds per cell"), ("notebook-timeout", "seconds per notebook"),
                         ("cpu-seconds", "CPU seconds per kernel"), ("memory-mb", "address space per process, MB"),
@@ -114,6 +119,17 @@ def main(argv: list[str] | None = None) -> int:
             k: getattr(args, k) for k in ("cell_timeout", "notebook_timeout", "cpu_seconds", "memory_mb",
                                           "processes", "file_mb", "disk_mb", "output_kb", "notebook_output_kb",
                                           "runtime_mb", "curves_kb", "threads")})
+        if args.estimate:
+            from .grading import estimate
+
+            size = args.class_size or len(autograde.class_students(root, args.lecture)) or 100
+            try:
+                measured = estimate.measure(root, args.lecture, cfg=cfg)
+            except (sandbox.SandboxError, RuntimeError, nbgrader_cli.NbgraderError) as exc:
+                print(f"[course] {exc}", file=sys.stderr)
+                return 2
+            print(estimate.table(measured, size, [int(w) for w in args.workers.split(",") if w]))
+            return 0
         try:
             result = autograde.grade_class(root, args.lecture, jobs=args.jobs, cfg=cfg,
                                            students=[s for s in args.student.split(",") if s] or None,

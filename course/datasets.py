@@ -210,19 +210,92 @@ def torchvision_root(name: str = "mnist") -> Path:
     return cache_root()
 
 
-def mnist(train: bool = True, transform=None):
-    """The MNIST split as ``torchvision.datasets.MNIST`` (60,000 train / 10,000 test images)."""
+def _standard_transform(transform) -> tuple[float, float] | None:
+    """(mean, std) when ``transform`` is ``ToTensor()`` or ``Compose([ToTensor(), Normalize(m, s)])`` on one
+    channel, the lectures' MNIST transform; None for anything else (augmentations, a student's own)."""
+    from torchvision import transforms as T
+
+    steps = transform.transforms if isinstance(transform, T.Compose) else [transform]
+    if not steps or type(steps[0]) is not T.ToTensor:
+        return None
+    if len(steps) == 1:
+        return 0.0, 1.0
+    norm = steps[1]
+    if len(steps) != 2 or type(norm) is not T.Normalize or norm.inplace:
+        return None
+    mean, std = list(np.ravel(norm.mean)), list(np.ravel(norm.std))
+    if len(mean) != 1 or len(std) != 1:
+        return None
+    return float(mean[0]), float(std[0])
+
+
+class _TensorPath:
+    """MNIST-like data sets that skip PIL for the standard transform: the images are already one
+    uint8 tensor (torchvision decodes the files once, at construction), so an item is
+    ``data[i] / 255`` normalised, the same float32 operations as ``ToTensor`` + ``Normalize``, bit for
+    bit, without a PIL image per item; ``__getitems__`` does a whole batch at once (the
+    DataLoader calls it with a batch's indices). Any other transform takes torchvision's path."""
+
+    def _fast(self):
+        # looked at on every access: a lecture may set ``.transform`` after construction
+        return None if self.target_transform is not None else _standard_transform(self.transform)
+
+    def __getitem__(self, index):
+        params = self._fast()
+        if params is None:
+            return super().__getitem__(index)
+        import torch
+
+        mean, std = params
+        img = self.data[index].to(torch.get_default_dtype()).div(255).unsqueeze(0)
+        if (mean, std) != (0.0, 1.0):
+            img = img.sub_(torch.tensor(mean).view(-1, 1, 1)).div_(torch.tensor(std).view(-1, 1, 1))
+        return img, int(self.targets[index])
+
+    def __getitems__(self, indices):
+        params = self._fast()
+        if params is None:
+            return [super(_TensorPath, self).__getitem__(i) for i in indices]
+        import torch
+
+        mean, std = params
+        index = torch.as_tensor(indices, dtype=torch.long)
+        imgs = self.data[index].to(torch.get_default_dtype()).div(255).unsqueeze(1)
+        if (mean, std) != (0.0, 1.0):
+            imgs = imgs.sub_(torch.tensor(mean).view(-1, 1, 1)).div_(torch.tensor(std).view(-1, 1, 1))
+        return list(zip(imgs.unbind(0), self.targets[index].tolist()))
+
+
+_CLASSES: dict[str, type] = {}
+
+
+def _dataset_class(name: str):
     from torchvision import datasets
 
-    return datasets.MNIST(torchvision_root("mnist"), train=train, transform=transform, download=False)
+    if name not in _CLASSES:
+        base = getattr(datasets, name)
+        _CLASSES[name] = type(name, (_TensorPath, base), {"__module__": __name__, "__doc__": base.__doc__})
+    return _CLASSES[name]
+
+
+def __getattr__(name: str):
+    """``course.datasets.MNIST`` / ``FashionMNIST``: the classes by name (pickle finds them so, for
+    DataLoader workers started with ``spawn``)."""
+    if name in ("MNIST", "FashionMNIST"):
+        return _dataset_class(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def mnist(train: bool = True, transform=None):
+    """The MNIST split as ``torchvision.datasets.MNIST`` (60,000 train / 10,000 test images); the
+    lectures' transform (``ToTensor`` + ``Normalize``) takes a tensor path (same values, no PIL)."""
+    return _dataset_class("MNIST")(torchvision_root("mnist"), train=train, transform=transform, download=False)
 
 
 def fashion_mnist(train: bool = True, transform=None):
-    """The Fashion-MNIST split as ``torchvision.datasets.FashionMNIST``."""
-    from torchvision import datasets
-
-    return datasets.FashionMNIST(torchvision_root("fashion_mnist"), train=train, transform=transform,
-                                 download=False)
+    """The Fashion-MNIST split as ``torchvision.datasets.FashionMNIST`` (the same tensor path)."""
+    return _dataset_class("FashionMNIST")(torchvision_root("fashion_mnist"), train=train, transform=transform,
+                                          download=False)
 
 
 def diabetes() -> tuple[np.ndarray, np.ndarray]:

@@ -96,6 +96,23 @@ RULES = [
     ("forbidden call: exec", ";exec x = 1", "x?"),
     ("forbidden call: exec", "%timeit exec('1')", "%timeit -n1 -r1 abs(-1)"),
     ("assignment to an imported module's attribute", "%time torch.allclose = abs", "%time t = torch.ones(2)"),
+    # issue 20: what the code does, not one spelling
+    ("getattr with a computed attribute name (called as g)", "g = getattr\nf = g(torch, name)", "g = getattr\nf = g(torch, 'ones')"),
+    ("dynamic lookup passed on as a value: getattr", "fs = list(map(getattr, objs, names))", "fs = [getattr(o, 'weight') for o in objs]"),
+    ("creating a class with type() (called as t)", "t = type\nA = t('A', (), {})", "t = type\nkind = t(3.0)"),
+    ("class factory passed on as a value: type", "kinds = {'t': type}", "ok = isinstance(int, type)"),
+    ("metaclass: a class derived from builtins.type", "class M(type):\n    pass", "class M(object):\n    pass"),
+    ("metaclass: class keyword metaclass=", "class A(metaclass=M):\n    pass", "import abc\nclass A(abc.ABC):\n    pass"),
+    ("import machinery: hub", "torch.hub.load(d, 'f', source='local')", "m = nn.Linear(2, 2)"),
+    ("import not allowed: private module numpy._core", "from numpy._core import numeric", "from numpy import linalg"),
+    ("import not allowed: os.sys (reaches sys)", "from os import sys", "from os import path"),
+    ("starting processes: os.system", "import os\nos.system('ls')", "import os\nnames = os.listdir('.')"),
+    ("process internals", "m = open('/proc/self/mem', 'rb')", "f = open('data.csv')"),
+    ("assignment to an imported module's attribute: m is numpy.linalg", "m = np.linalg\nm.norm = abs",
+     "m = np.linalg\nn = m.norm(np.ones(2))"),
+    ("assignment to an imported module's attribute: lib is torch", "def p(lib):\n    lib.allclose = abs\np(torch)",
+     "def p(layer):\n    layer.bias = None\np(nn.Linear(1, 1))"),
+    ("IPython history not allowed: _i3", "print(_i3)", "i3 = 3"),
 ]
 
 
@@ -242,3 +259,111 @@ def test_import_course_does_not_import_the_policy():
     code = "import course, sys; print('course.grading.policy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert out.stdout.strip() == "False", out.stderr
+
+
+# ---- issue 20: the policy's holes, by what the code does (tests/hostile/policy/) -------------------
+
+HOSTILE = ROOT / "tests" / "hostile" / "policy"
+LAB_SETUP = policy.protected_names(["import math\nimport numpy as np\nimport torch"])  # tests/hostile/lab.py
+
+
+def _hostile_blocks():
+    for path in sorted(HOSTILE.glob("*.py")):
+        for block in parse_blocks(path.read_text()):
+            yield pytest.param(path.name, block, id=f"{path.stem}:{block.line}")
+
+
+def test_every_family_of_the_issue_has_its_hostile_file():
+    assert {p.stem for p in HOSTILE.glob("*.py")} == {"aliases", "metaclass", "import_machinery", "module_alias", "history"}
+    assert sum(1 for _ in _hostile_blocks()) >= 80
+
+
+@pytest.mark.parametrize("file,block", list(_hostile_blocks()))
+def test_each_hostile_cell_is_refused_naming_its_line_and_what_it_reaches(file, block):
+    lines = block.code.splitlines()
+    marked = [i + 1 for i, line in enumerate(lines) if line.rstrip().endswith("# attack")]
+    assert len(marked) == 1 and block.fields.get("says") and block.fields.get("mistake"), f"{file}:{block.line}: malformed"
+    found = policy.check_source(block.code, protected=LAB_SETUP)
+    hits = [v for v in found if block.fields["says"].lower() in v.rule.lower() and v.line == marked[0]]
+    assert hits, f"{file}:{block.line} ({block.fields['mistake']}): no {block.fields['says']!r} on line {marked[0]}: {found}"
+    message = hits[0].message("cell 5 (answer scale)")
+    assert message.startswith(f"cell 5 (answer scale), line {marked[0]}: ") and lines[marked[0] - 1].strip()[:60] in message
+
+
+HONEST_IDIOMS = [
+    "ok = isinstance(int, type)", "def f(cls: type) -> type:\n    return cls", "kinds = [type(v) for v in [1, 2.0]]",
+    "t = type(1) is int\nname = type(1).__name__", "w = getattr(nn.Linear(1, 1), 'weight', None)",
+    "xp = np\nz = xp.zeros(3)", "from functools import partial\np = partial(torch.clamp, min=0)",
+    "import os\np = os.path.join('a', 'b')\nh = os.environ.get('HOME')",
+    "def train(model, opt_cls=torch.optim.SGD, lr=0.1):\n    return opt_cls(model.parameters(), lr=lr)\nopt = train(nn.Linear(1, 1))",
+    "def make(layer_type=nn.Linear):\n    layer = layer_type(2, 3)\n    layer.bias = None\n    return layer",
+    "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(2, 1)\n"
+    "    def set(self, layer):\n        self.fc = layer\nnet = Net()\nnet.set(nn.Linear(2, 1))\nnet.fc = nn.Linear(2, 1)",
+    "from dataclasses import dataclass\n@dataclass\nclass P:\n    x: int = 0\np = P()\np.x = 3",
+    "from enum import Enum\nclass C(Enum):\n    A = 1", "import abc\nclass B(abc.ABC):\n    pass",
+    "loss_fn = nn.MSELoss()\nloss_fn.reduction = 'sum'", "import operator\nadd = operator.add\ng = operator.itemgetter(0)",
+    "opt = torch.optim.SGD(nn.Linear(1, 1).parameters(), lr=0.1)\nfor g in opt.param_groups:\n    g['lr'] = 0.01",
+    "from collections import namedtuple\nPoint = namedtuple('Point', ['x', 'y'])", "import torch.utils.data as tud\nL = tud.DataLoader",
+]
+
+
+@pytest.mark.parametrize("source", HONEST_IDIOMS)
+def test_honest_idioms_near_the_new_rules_pass(source):
+    assert rules(source) == []
+
+
+def _dangerous_routes():
+    """(module, attribute, what) of every public attribute of an importable library module (of the
+    allow-list) that holds the interpreter's machinery: sys, builtins, gc, inspect, importlib, a
+    dynamic-lookup or code-running builtin, an importer, a process starter, under whatever name."""
+    import builtins
+    import importlib
+    import importlib.util
+    import types
+
+    import warnings
+
+    for name in ("numpy", "torch", "pandas", "matplotlib.pyplot", "torchvision", "PIL.Image", "scipy", "tqdm",
+                 "IPython.display", "torch.hub", "torch.utils.cpp_extension", "torch.package", "torch.multiprocessing",
+                 "numpy.distutils.misc_util", "torch.fx", "torch.export", "pandas.io.pickle", "enum", "dataclasses"):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                importlib.import_module(name)
+        except Exception:
+            pass
+    machinery = {"sys", "builtins", "gc", "inspect", "importlib", "importlib.util", "importlib.machinery", "runpy",
+                 "pkgutil", "ctypes", "marshal", "pickle", "traceback", "linecache", "types", "IPython", "subprocess",
+                 "multiprocessing", "threading", "pydoc"}
+    danger = {id(sys.modules[m]): m for m in machinery if m in sys.modules}
+    for n in ("eval", "exec", "compile", "getattr", "setattr", "delattr", "vars", "globals", "locals", "__import__",
+              "breakpoint"):
+        danger[id(getattr(builtins, n))] = f"builtins.{n}"
+    for mod, names in ((importlib, ("import_module", "reload")),
+                       (importlib.util, ("find_spec", "spec_from_file_location", "module_from_spec")),
+                       (os, tuple(policy.PROCESS_ATTRS))):
+        danger.update({id(getattr(mod, n)): f"{mod.__name__}.{n}" for n in names if hasattr(mod, n)})
+    roots = set(policy.DEFAULT_ALLOWED_IMPORTS) - {"__future__", "IPython.display"}
+    for name, mod in sorted(sys.modules.items()):
+        if not isinstance(mod, types.ModuleType) or any(p.startswith("_") for p in name.split(".")):
+            continue
+        if name.split(".")[0] not in roots and not name.startswith("IPython.display"):
+            continue
+        try:
+            items = list(vars(mod).items())
+        except TypeError:
+            continue
+        for attr, value in items:
+            if not attr.startswith("_") and id(value) in danger:
+                yield name, attr, danger[id(value)]
+
+
+def test_every_route_the_installed_libraries_give_to_the_machinery_is_refused():
+    """Not a list of spellings we thought of: the installed numpy/torch/matplotlib/... are walked,
+    and each public attribute that holds sys, builtins (``enum.bltns``), gc, inspect, importlib, an
+    importer (``torch.cuda.amp.common.find_spec``) or a process starter must be refused."""
+    routes = list(_dangerous_routes())
+    assert len(routes) > 100
+    missed = [f"{m}.{a} ({what})" for m, a, what in routes
+              if not policy.check_source(f"import {m}\nx = {m}.{a}", allowed=frozenset(policy.DEFAULT_ALLOWED_IMPORTS))]
+    assert not missed, "routes to the interpreter's machinery the policy lets through:\n" + "\n".join(missed[:40])

@@ -59,7 +59,8 @@ ALLOWED_MAGICS = frozenset({"matplotlib", "time", "timeit"})
 CODE_MAGICS = frozenset({"time", "timeit"})       # their argument is Python code: checked too
 HELP_MAGICS = frozenset({"pinfo", "pinfo2", "psearch"})  # `x?`: allowed for a plain dotted name
 # IPython's input/output history (it holds the code of the tests that ran, hidden parts included)
-HISTORY = frozenset({"In", "Out", "_ih", "_oh", "_i", "_ii", "_iii", "_dh"})
+HISTORY = frozenset({"In", "Out", "_ih", "_oh", "_i", "_ii", "_iii", "_dh", "__", "___", "_sh"})
+_HISTORY_NUMBERED = re.compile(r"_i{0,3}\d+")  # `_i3` (In[3]), `_3` (Out[3])
 READABLE_DUNDERS = frozenset({"__name__", "__doc__"})  # `type(x).__name__` only reads a string
 # an import may bind a builtin's name to the very same object (IPython puts `display` in builtins)
 SAME_AS_BUILTIN = {"display": "IPython.display.display"}
@@ -68,7 +69,35 @@ FORBIDDEN_ATTRS = frozenset({
     "sys", "builtins", "gc", "inspect", "ctypes", "ctypeslib", "importlib", "marshal", "pickle", "runpy",
     "linecache", "traceback", "IPython", "ipykernel", "get_ipython", "grading", "cpp_extension", "read_pickle",
     "settrace", "setprofile", "f_globals", "f_locals", "f_builtins", "f_back", "f_code", "tb_frame", "tb_next",
-    "gi_frame", "gi_code", "cr_frame", "cr_code", "ag_frame", "ag_code", "co_code", "co_consts"})
+    "gi_frame", "gi_code", "cr_frame", "cr_code", "ag_frame", "ag_code", "co_code", "co_consts",
+    # found in the installed libraries (tests/test_policy.py scans them): other names of the same modules
+    "bltns", "types", "currentframe", "get_objects", "get_referrers", "get_referents", "user_ns", "user_global_ns",
+    "exc_info", "last_traceback", "tb_lasti", "threading"})
+# public wrappers around the import machinery: each loads code the policy never sees (a file the cell
+# wrote, a module named by a string); as attribute names at any depth, imported names and module paths
+IMPORT_MACHINERY = frozenset({
+    "import_module", "reload", "find_spec", "spec_from_file_location", "spec_from_loader", "module_from_spec",
+    "exec_module", "load_module", "SourceFileLoader", "SourcelessFileLoader", "ExtensionFileLoader", "machinery",
+    "run_path", "run_module", "resolve_name", "find_loader", "get_loader", "pkgutil", "locate", "pydoc",
+    "hub",                  # torch.hub.load(dir, ..., source="local") runs the folder's hubconf.py
+    "package", "PackageImporter", "importer",  # torch.package
+    "load_inline",          # torch.utils.cpp_extension (itself in FORBIDDEN_ATTRS)
+    "distutils", "exec_mod_from_location",     # numpy.distutils.misc_util.exec_mod_from_location(name, file)
+    "switch_backend",       # matplotlib: plt.switch_backend("module://x") imports x
+    "_import_dotted_name", "_import_module"})
+# functions of os that start or signal processes (`os.system` runs code the policy never sees)
+PROCESS_ATTRS = frozenset({"system", "popen", "fork", "forkpty", "execv", "execve", "execl", "execle", "execlp",
+                           "execlpe", "execvp", "execvpe", "spawnv", "spawnve", "spawnl", "spawnle", "spawnlp",
+                           "spawnlpe", "spawnvp", "spawnvpe", "posix_spawn", "posix_spawnp", "kill", "killpg",
+                           "setsid", "ptrace", "pidfd_open"})
+PROCESS_NAMES = PROCESS_ATTRS - {"system", "kill", "setsid"} | {"multiprocessing", "subprocess", "python_multiprocessing", "mp"}  # by name, any root
+_PROC_STRING = re.compile(r"^\s*/proc(/|$)|^\s*module://")  # /proc/self/mem, a matplotlib backend module
+# what a dynamic lookup or a class factory is, wherever the value flows (origins, see _Flow)
+DYNAMIC_ORIGINS = {"builtins.getattr": "getattr", "builtins.hasattr": "hasattr",
+                   "operator.attrgetter": "attrgetter", "operator.methodcaller": "methodcaller"}
+FACTORY_ORIGINS = {"builtins.type": "type", "types.new_class": "new_class",
+                   "dataclasses.make_dataclass": "make_dataclass", "abc.ABCMeta": "ABCMeta",
+                   "enum.EnumMeta": "EnumMeta", "enum.EnumType": "EnumType"}
 UNPICKLING = (("weights_only", False), ("allow_pickle", True))  # keyword=value that unpickles arbitrary objects
 DYNAMIC_ATTR = frozenset({"getattr", "hasattr", "attrgetter", "methodcaller"})
 CLASS_FACTORIES = frozenset({"make_dataclass", "new_class"})
@@ -180,6 +209,187 @@ def _targets(target):
         yield target
 
 
+_REAL_BUILTINS = frozenset(dir(builtins))
+
+
+def _short(origins) -> str:
+    """The origin to name in a message: the shortest, then alphabetical."""
+    return sorted(origins, key=lambda o: (len(o), o))[0]
+
+
+class _Flow:
+    """What each name of a cell may stand for, wherever the value flowed in the cell.
+
+    A flow-insensitive pass over the whole cell (every scope at once, to a fixpoint): a name bound
+    to a library object or a builtin (``m = np.linalg``, ``g = getattr``, ``g, h = getattr, 1``,
+    ``for m in [np, torch]``, ``def f(m=np)``, ``f(np)`` for a cell's own ``def f(m)``, ``m = get()``
+    where ``get`` returns one, ``import ... as``) stands for it everywhere in the cell.  An origin is
+    a dotted path: ``numpy.linalg``, ``builtins.getattr``, ``operator.attrgetter``.  What cannot be
+    followed (a dangerous value handed to code the cell does not show) is the checker's business."""
+
+    def __init__(self, tree, origins: dict[str, str]) -> None:
+        self.values: dict[str, set[str]] = {}
+        self.functions: dict[str, list] = {}
+        self.parents: dict[int, ast.AST] = {}
+        self.annotations: set[int] = set()
+        bound: set[str] = set()
+        own: dict[str, str] = {}
+        for node in ast.walk(tree):
+            for child in ast.iter_child_nodes(node):
+                self.parents[id(child)] = node
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.functions.setdefault(node.name, []).append(node)
+                bound.add(node.name)
+            elif isinstance(node, ast.ClassDef):
+                bound.add(node.name)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                bound.add(node.id)
+            elif isinstance(node, ast.arg):
+                bound.add(node.arg)
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    own[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                for alias in node.names:
+                    own[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+            annotation = [node.annotation] if isinstance(node, (ast.arg, ast.AnnAssign)) and node.annotation else []
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns:
+                annotation.append(node.returns)
+            for item in annotation:
+                self.annotations.update(id(n) for n in ast.walk(item))
+        # conventional names (np, os ...) stand for their module unless this cell binds them otherwise
+        self.origins = {k: v for k, v in origins.items() if k not in bound or k in own}
+        self.origins.update(own)
+        self.builtins = _REAL_BUILTINS - bound
+        for _ in range(8):
+            size = sum(len(v) for v in self.values.values())
+            for node in ast.walk(tree):
+                self._binding(node)
+            if sum(len(v) for v in self.values.values()) == size:
+                break
+
+    # ---- what an expression stands for ----------------------------------------------------------
+    def resolve(self, node, depth: int = 0) -> set[str]:
+        if depth > 40 or node is None:
+            return set()
+        d = depth + 1
+        if isinstance(node, ast.Name):
+            out = set(self.values.get(node.id, ()))
+            if node.id in self.origins:
+                out.add(self.origins[node.id])
+            elif node.id in self.builtins:
+                out.add("builtins." + node.id)
+            return out
+        if isinstance(node, ast.Attribute):
+            return {f"{o}.{node.attr}" for o in self.resolve(node.value, d)}
+        if isinstance(node, (ast.NamedExpr, ast.Starred)):
+            return self.resolve(node.value, d)
+        if isinstance(node, ast.Subscript):  # an item of a container that holds one
+            return self.resolve(node.value, d)
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            return set().union(*(self.resolve(e, d) for e in node.elts)) if node.elts else set()
+        if isinstance(node, ast.Dict):
+            return set().union(*(self.resolve(v, d) for v in node.values)) if node.values else set()
+        if isinstance(node, ast.IfExp):
+            return self.resolve(node.body, d) | self.resolve(node.orelse, d)
+        if isinstance(node, ast.BoolOp):
+            return set().union(*(self.resolve(v, d) for v in node.values))
+        if isinstance(node, ast.Call):
+            func = self.resolve(node.func, d)
+            if "builtins.getattr" in func and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) \
+                    and isinstance(node.args[1].value, str):
+                return {f"{o}.{node.args[1].value}" for o in self.resolve(node.args[0], d)}
+            if "functools.partial" in func and node.args:
+                return self.resolve(node.args[0], d)
+            if isinstance(node.func, ast.Name) and node.func.id in self.functions:
+                return set(self.values.get(f"<return {node.func.id}>", ()))
+        return set()
+
+    # ---- where values flow ----------------------------------------------------------------------
+    def _add(self, name: str, origins: set[str]) -> None:
+        if origins:
+            self.values.setdefault(name, set()).update(origins)
+
+    def _pattern(self, target, value) -> None:
+        if isinstance(target, ast.Name):
+            self._add(target.id, self.resolve(value))
+        elif isinstance(target, ast.Starred):
+            self._pattern(target.value, value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            pairwise = isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts) \
+                and not any(isinstance(e, ast.Starred) for e in (*value.elts, *target.elts))
+            if pairwise:
+                for t, v in zip(target.elts, value.elts):
+                    self._pattern(t, v)
+            else:
+                for name in _bound_names(target):
+                    self._add(name.id, self.resolve(value))
+
+    def _params(self, fn, args, keywords, offset: int) -> None:
+        params = [*fn.args.posonlyargs, *fn.args.args]
+        if offset:  # a method called on an object: `self` is the object, not an argument
+            if not params or params[0].arg not in ("self", "cls"):
+                return
+        elif params and params[0].arg in ("self", "cls") and fn.args.args and self._is_method(fn):
+            return
+        for i, arg in enumerate(args):
+            if isinstance(arg, ast.Starred):
+                for p in (*params, *fn.args.kwonlyargs):
+                    self._add(p.arg, self.resolve(arg))
+            elif i + offset < len(params):
+                self._add(params[i + offset].arg, self.resolve(arg))
+            elif fn.args.vararg:
+                self._add(fn.args.vararg.arg, self.resolve(arg))
+        for kw in keywords:
+            named = [p for p in (*params, *fn.args.kwonlyargs) if p.arg == kw.arg]
+            for p in named or [*params, *fn.args.kwonlyargs]:
+                self._add(p.arg, self.resolve(kw.value))
+
+    def _binding(self, node) -> None:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                self._pattern(target, node.value)
+        elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
+            self._pattern(node.target, node.value)
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            for name in _bound_names(node.target):
+                self._add(name.id, self.resolve(node.iter))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            a = node.args
+            positional = [*a.posonlyargs, *a.args]
+            for p, default in zip(positional[len(positional) - len(a.defaults):], a.defaults):
+                self._add(p.arg, self.resolve(default))
+            for p, default in zip(a.kwonlyargs, a.kw_defaults):
+                self._add(p.arg, self.resolve(default))
+            if not isinstance(node, ast.Lambda):
+                for inner in ast.walk(node):
+                    if isinstance(inner, ast.Return) and inner.value is not None:
+                        self._add(f"<return {node.name}>", self.resolve(inner.value))
+        elif isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name) and func.id in self.functions:
+                for fn in self.functions[func.id]:
+                    self._params(fn, node.args, node.keywords, 0)
+            elif isinstance(func, ast.Attribute) and func.attr in self.functions:
+                for fn in self.functions[func.attr]:  # a method (past `self`), or a function kept on an object
+                    self._params(fn, node.args, node.keywords, 1 if self._is_method(fn) else 0)
+            # a cell's function handed on (map(f, [np]), partial(f, np)): any argument may reach it
+            handed = [a for a in (*node.args, *(k.value for k in node.keywords))
+                      if isinstance(a, ast.Name) and a.id in self.functions]
+            if handed:
+                rest = set().union(*(self.resolve(a) for a in (*node.args, *(k.value for k in node.keywords))))
+                for a in handed:
+                    for fn in self.functions[a.id]:
+                        for p in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs):
+                            self._add(p.arg, rest)
+
+    def _is_method(self, fn) -> bool:
+        return isinstance(self.parents.get(id(fn)), ast.ClassDef)
+
+    def parent(self, node):
+        return self.parents.get(id(node))
+
+
 class _Checker(ast.NodeVisitor):
     def __init__(self, lines: list[str], protected: frozenset[str], allowed: frozenset[str]) -> None:
         self.lines = lines
@@ -194,6 +404,7 @@ class _Checker(ast.NodeVisitor):
         self.module_names = set(self.origins) | {a.split(".")[0] for a in allowed}
         self.classes: set[str] = set()      # classes the cell defined
         self.allowed_nodes: set[int] = set()  # ids of nodes that are fine despite a dunder
+        self.flow: _Flow | None = None        # set by check_source before the visit
 
     # ---- reporting ---------------------------------------------------------------------------
     def flag(self, node, rule: str, line: int | None = None) -> None:
@@ -221,20 +432,85 @@ class _Checker(ast.NodeVisitor):
     def visit_Name(self, node: ast.Name) -> None:
         if node.id in FORBIDDEN:
             self.flag(node, f"forbidden call: {node.id}")
-        elif node.id in HISTORY or re.fullmatch(r"_i\d+", node.id):
-            self.flag(node, "IPython history not allowed")
+        elif node.id in HISTORY or _HISTORY_NUMBERED.fullmatch(node.id):
+            self.flag(node, f"IPython history not allowed: {node.id} holds the cells' source or outputs")
         elif _is_dunder(node.id) and id(node) not in self.allowed_nodes:
             self.flag(node, "dunder access")
         if isinstance(node.ctx, (ast.Store, ast.Del)):
             self.bind(node.id, node)
+        else:
+            self.value_use(node)
+
+    # ---- values that must not flow where the checker cannot follow them ------------------------
+    def _kind(self, origins) -> tuple[str, str] | None:
+        """("dynamic lookup", "getattr") / ("class factory", "type") / ("starting processes", ...)."""
+        for o in sorted(origins):
+            if o in DYNAMIC_ORIGINS:
+                return "dynamic lookup", DYNAMIC_ORIGINS[o]
+            if o in FACTORY_ORIGINS:
+                return "class factory", FACTORY_ORIGINS[o]
+            parts = o.split(".")
+            if parts[0] == "os" and len(parts) == 2 and parts[1] in PROCESS_ATTRS:
+                return "starting processes", o
+        return None
+
+    def value_use(self, node) -> None:
+        """A name or attribute that stands for a dynamic lookup, a class factory or a process
+        starter is fine where the checker follows it (called, bound to a name, a default or an
+        argument of the cell's own function, compared, an annotation); anywhere else it is handed
+        to code the policy cannot see (``map(getattr, ...)``, ``partial(getattr, x)``,
+        ``[getattr][0]``, ``return getattr``), and that is refused."""
+        if self.flow is None:
+            return
+        kind = self._kind(self.flow.resolve(node))
+        if kind is None:
+            return
+        what, name = kind
+        spelled = ast.unparse(node) if hasattr(ast, "unparse") else name
+        via = "" if spelled == name.split(".")[-1] or spelled == name else f" ({spelled} is {name})"
+        if what == "starting processes":
+            if not (isinstance(self.flow.parent(node), ast.Attribute)):
+                self.flag(node, f"starting processes: {name}{via}")
+            return
+        parent, child = self.flow.parent(node), node
+        if id(node) in self.flow.annotations or isinstance(parent, (ast.Compare, ast.Attribute)):
+            return
+        if isinstance(parent, ast.Call) and parent.func is node:
+            return  # checked as a call (visit_Call)
+        if isinstance(parent, (ast.Tuple, ast.List)):  # g, h = getattr, setattr / isinstance(x, (type, int))
+            child, parent = parent, self.flow.parent(parent)
+            if isinstance(parent, ast.Assign) and parent.value is child and all(
+                    isinstance(t, (ast.Tuple, ast.List)) and len(t.elts) == len(child.elts) for t in parent.targets):
+                return
+        if isinstance(parent, ast.Assign) and child is node and parent.value is node \
+                and all(isinstance(t, ast.Name) for t in parent.targets):
+            return
+        if isinstance(parent, (ast.AnnAssign, ast.NamedExpr)) and parent.value is child \
+                and isinstance(parent.target, ast.Name):
+            return
+        if isinstance(parent, ast.arguments) and child is node:
+            return  # a default: the parameter stands for it (_Flow)
+        if isinstance(parent, ast.Call) and child in parent.args[1:2] and name == "type" \
+                and isinstance(parent.func, ast.Name) and parent.func.id in ("isinstance", "issubclass"):
+            return
+        if isinstance(parent, ast.ClassDef):
+            return  # a base: the metaclass rule (visit_ClassDef)
+        if isinstance(parent, (ast.Call, ast.keyword)) and child is node:
+            call = parent if isinstance(parent, ast.Call) else self.flow.parent(parent)
+            func = getattr(call, "func", None)
+            if isinstance(func, ast.Name) and func.id in self.flow.functions:
+                return  # an argument of the cell's own function: its parameter stands for it
+        self.flag(node, f"{what} passed on as a value: {name}{via} (the grader cannot follow where it is called)")
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         readable = node.attr in READABLE_DUNDERS and isinstance(node.ctx, ast.Load)
         if not (readable or id(node) in self.allowed_nodes):
             self.attribute_name(node, node.attr, own=isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))
+        if isinstance(node.ctx, ast.Load):
+            self.value_use(node)
         self.generic_visit(node)
 
-    def attribute_name(self, node, name: str, own: bool = False) -> None:
+    def attribute_name(self, node, name: str, own: bool = False, string: bool = False) -> None:
         """The rules on an attribute's name (written ``x.name`` or as a constant ``getattr(x, "name")``)."""
         if _is_dunder(name) or name.startswith("__"):
             self.flag(node, "dunder access")
@@ -242,10 +518,20 @@ class _Checker(ast.NodeVisitor):
             self.flag(node, "private attribute access")
         elif name in FORBIDDEN_ATTRS:
             self.flag(node, f"forbidden attribute: {name}")
+        elif name in IMPORT_MACHINERY:
+            self.flag(node, f"import machinery: {name} loads code the grader does not check")
+        elif name in PROCESS_NAMES:
+            self.flag(node, f"starting processes: {name}")
+        elif name in CLASS_FACTORIES:
+            self.flag(node, f"forbidden call: {name}")
+        elif string and name in FORBIDDEN:
+            self.flag(node, f"forbidden call: {name}")
 
     def visit_Constant(self, node: ast.Constant) -> None:
         if isinstance(node.value, str) and _DUNDER_IN_STRING.search(node.value) and id(node) not in self.allowed_nodes:
             self.flag(node, "dunder access")
+        elif isinstance(node.value, str) and _PROC_STRING.search(node.value):
+            self.flag(node, f"process internals: {node.value.strip()[:40]!r} reaches the kernel's own memory or loads a module")
 
     def visit_keyword(self, node: ast.keyword) -> None:
         if _is_dunder(node.arg):
@@ -258,14 +544,29 @@ class _Checker(ast.NodeVisitor):
         name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
         if isinstance(func, ast.Attribute) and func.attr == "__init__":
             self.allowed_nodes.add(id(func))  # super().__init__(...), Base.__init__(self, ...)
-        if name in DYNAMIC_ATTR and (name != "getattr" or isinstance(func, ast.Name)) \
-                and len(node.args) >= (1 if name in ("attrgetter", "methodcaller") else 2):
-            attr = node.args[0 if name in ("attrgetter", "methodcaller") else 1]
+        origins = self.flow.resolve(func) if self.flow is not None else set()
+        kind = self._kind(origins)
+        lookup = kind[1] if kind and kind[0] == "dynamic lookup" else None
+        if lookup is None and name in DYNAMIC_ATTR and (name != "getattr" or isinstance(func, ast.Name)):
+            lookup = name
+        via = f" (called as {ast.unparse(func)})" if lookup and (name != lookup) else ""
+        if lookup and len(node.args) >= (1 if lookup in ("attrgetter", "methodcaller") else 2):
+            attr = node.args[0 if lookup in ("attrgetter", "methodcaller") else 1]
             if not (isinstance(attr, ast.Constant) and isinstance(attr.value, str)):
-                self.flag(node, f"{name} with a computed attribute name")
+                self.flag(node, f"{lookup} with a computed attribute name{via}")
             else:
                 for part in attr.value.split("."):
-                    self.attribute_name(node, part)
+                    self.attribute_name(node, part, string=True)
+        elif lookup and node.keywords and not node.args:
+            self.flag(node, f"{lookup} with a computed attribute name{via}")
+        factory = kind[1] if kind and kind[0] == "class factory" else None
+        if factory == "type" and len(node.args) + len(node.keywords) >= 3 and name != "type":
+            self.flag(node, f"creating a class with type() (called as {ast.unparse(func)})")
+        elif factory and factory != "type":
+            self.flag(node, f"forbidden call: {factory} creates a class (called as {ast.unparse(func)})")
+        if isinstance(func, ast.Call) and self.flow is not None and len(node.args) == 3 \
+                and "builtins.type" in self.flow.resolve(func.func):
+            self.flag(node, "creating a class with type(): type(x)(name, bases, namespace)")
         for kw in node.keywords:
             if (kw.arg, getattr(kw.value, "value", None)) in UNPICKLING and isinstance(kw.value, ast.Constant):
                 self.flag(node, f"unpickling not allowed: {kw.arg}={kw.value.value}")
@@ -356,6 +657,18 @@ class _Checker(ast.NodeVisitor):
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         self.bind(node.name, node)
+        for base in node.bases:
+            origins = self.flow.resolve(base) if self.flow is not None else set()
+            kind = self._kind(origins)
+            if kind and kind[0] == "class factory" or any(o.split(".")[-1].endswith(("Meta", "EnumType"))
+                                                          for o in origins):
+                self.flag(base, f"metaclass: a class derived from {_short(origins)}")
+            elif isinstance(base, ast.Call):
+                inner = self.flow.resolve(base.func) if self.flow is not None else set()
+                if "builtins.type" in inner:
+                    self.flag(base, "metaclass: a class derived from type(...) of an object")
+        for kw in node.keywords:
+            self.flag(kw.value, f"metaclass: class keyword {kw.arg or '**'}= (metaclass, __init_subclass__)")
         if self.scope == 0:
             self.classes.add(node.name)
         for item in (*node.decorator_list, *node.bases, *node.keywords):
@@ -372,10 +685,27 @@ class _Checker(ast.NodeVisitor):
     visit_Nonlocal = visit_Global
 
     # ---- imports -------------------------------------------------------------------------------
+    def _module_path(self, node, path: str) -> None:
+        """A module path (``torch.hub``, ``numpy._core.numeric``, ``os.sys``) that reaches private
+        modules, the import machinery or the interpreter, whatever package it starts from."""
+        for part in path.split(".")[1:]:
+            if part.startswith("_"):
+                self.flag(node, f"import not allowed: private module {path}")
+            elif part in FORBIDDEN_ATTRS:
+                self.flag(node, f"import not allowed: {path} (reaches {part})")
+            elif part in IMPORT_MACHINERY:
+                self.flag(node, f"import machinery: {part} ({path}) loads code the grader does not check")
+            elif part in PROCESS_NAMES or part in PROCESS_ATTRS and path.startswith("os."):
+                self.flag(node, f"starting processes: {path}")
+            elif part in CLASS_FACTORIES:
+                self.flag(node, f"forbidden call: {part} ({path})")
+
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             if not _import_allowed(alias.name, self.allowed):
                 self.flag(node, f"import not allowed: {alias.name}")
+            else:
+                self._module_path(node, alias.name)
             bound = alias.asname or alias.name.split(".")[0]
             origin = alias.name if alias.asname else alias.name.split(".")[0]
             self.bind(bound, node, origin)
@@ -395,6 +725,8 @@ class _Checker(ast.NodeVisitor):
                 self.flag(node, f"import not allowed: {full if _is_prefix_of_allowed(module, self.allowed) else module}")
             elif any(full == d or full.startswith(d + ".") for d in DENIED_IMPORTS):
                 self.flag(node, f"import not allowed: {full}")
+            elif module != "__future__":
+                self._module_path(node, full)
             if _is_dunder(alias.name) or (alias.asname and _is_dunder(alias.asname)):
                 self.flag(node, "dunder access")
             bound = alias.asname or alias.name
@@ -406,9 +738,18 @@ class _Checker(ast.NodeVisitor):
         for t in _targets(target):
             root = _root(t)
             if root is None or (root.id in self.classes and root.id not in self.imported):
+                base = t
+                while isinstance(base, (ast.Attribute, ast.Subscript)):
+                    base = base.value
+                origins = self.flow.resolve(base) if self.flow is not None and root is None else set()
+                if origins:  # (m := np.linalg).norm = f, getattr(np, "linalg").norm = f
+                    self.flag(node, f"assignment to an imported module's attribute: {ast.unparse(base)} is {_short(origins)}")
                 continue  # the cell's own objects and classes are its own business
             if root.id in self.imported or root.id in self.module_names:
                 self.flag(node, "assignment to an imported module's attribute")
+            elif self.flow is not None and self.flow.values.get(root.id):
+                self.flag(node, f"assignment to an imported module's attribute: {root.id} is "
+                                f"{_short(self.flow.values[root.id])}")
             elif root.id in self.protected:
                 self.flag(node, f"assignment to an attribute of a setup name: {root.id}")
             elif root.id in BUILTINS:
@@ -489,6 +830,7 @@ def check_source(source: str, *, protected: frozenset[str] = frozenset(),
         lines = python.splitlines()
     checker = _Checker(lines, protected, allowed_imports() if allowed is None else frozenset(allowed))
     try:
+        checker.flow = _Flow(tree, checker.origins)
         checker.visit(tree)
     except RecursionError:  # code nested past Python's own limits: refuse it rather than guess
         return [Violation(1, "code nested too deeply to check", (lines[0] if lines else "").strip()[:120])]

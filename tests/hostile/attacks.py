@@ -451,6 +451,24 @@ threading.Thread(target=keep_patching, daemon=True).start()
 ]
 
 
+def _policy_families():
+    """The first block of each family of tests/hostile/policy/ (issue 20: the policy's holes), graded
+    for real: the cell is not run and its test scores 0.  Every block of every family is checked
+    statically in tests/test_policy.py."""
+    from pathlib import Path
+
+    from course.grading.sample_class import parse_blocks
+
+    for path in sorted((Path(__file__).parent / "policy").glob("*.py")):
+        block = parse_blocks(path.read_text())[0]
+        yield Attack(f"p-{path.stem.replace('_', '-')}", f"policy hole ({path.stem}): {block.fields['mistake']}",
+                     _cells(**{block.cell: block.code}), from_cell(block.cell), (block.fields["says"],),
+                     incident=None, layer="policy")
+
+
+ATTACKS += list(_policy_families())
+
+
 HONEST = [
     Attack("h-idioms", "honest: magics, classes with __init__/__len__/__getitem__, super().__init__(), re-imports",
            _cells(double='''%matplotlib inline

@@ -78,10 +78,16 @@ c.Policy.allowed_imports = [
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import GetGrades  # noqa: E402
 
-from course.grading.feedback import HideHiddenTests  # noqa: E402
+from course.grading.feedback import TEMPLATE_NAME, TEMPLATES, FeedbackPage, HideHiddenTests  # noqa: E402
 
 c.HideHiddenTests.enabled = True
-c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+# The page is the course's template (course/grading/templates/feedback/, adapted from nbgrader's, and
+# named as nbgrader's so that the formgrader's button uses it too): a summary naming each test and its
+# message, formulas by KaTeX and Chinese text in Noto Sans CJK SC, all inlined (FeedbackPage), so it
+# renders offline, opened from disk.
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, FeedbackPage, CSSHTMLHeaderPreprocessor]
+c.HTMLExporter.template_name = TEMPLATE_NAME
+c.HTMLExporter.extra_template_basedirs = [str(TEMPLATES)]
 
 # Sandboxed, parallel autograding (`python -m course autograde LECTURE --jobs N`, docs/grading.md).
 # Each student's kernel runs in bubblewrap (no network, read-only view, private tmpfs) as an

@@ -306,7 +306,7 @@ def test_chinese_text_renders_without_a_system_font(feedback_course, browser):
     screenshot(browser, "feedback_chinese.png")
 
 
-def _lecture_page(lecture: str, dest: Path) -> Path:
+def _lecture_page(lecture: str, dest: Path, math: bool = True) -> Path:
     """A lecture's release notebook rendered through the course's feedback template (no grading)."""
     from nbconvert import HTMLExporter
     from traitlets.config import Config
@@ -327,10 +327,10 @@ def _lecture_page(lecture: str, dest: Path) -> Path:
         if meta.get("grade") or meta.get("task"):
             meta["score"], meta["points"] = 0.0, float(meta.get("points", 0))
     resources = {"nbgrader": {"notebook": lecture, "score": 0, "max_score": 0, "late_penalty": 0}}
-    for pre in (HideHiddenTests(), FeedbackPage()):
+    for pre in (HideHiddenTests(), FeedbackPage(math=math)):
         nb, resources = pre.preprocess(nb, resources)
     html, _ = exporter.from_notebook_node(nb, resources=resources)
-    path = dest / f"{lecture}.html"
+    path = dest / f"{lecture}{'' if math else '-no-math'}.html"
     path.write_text(html)
     return path
 
@@ -347,6 +347,10 @@ def test_every_lectures_formulas_render_with_the_course_template(browser, tmp_pa
         if state["errors"] or state["raw"]:
             problems[lecture] = state
     assert not problems, f"formulas KaTeX did not typeset: {json.dumps(problems, ensure_ascii=False)[:2000]}"
+    # the control: the same page without KaTeX (nbgrader's page offline) is caught with its raw formulas
+    browser.get(_lecture_page(lectures[0], tmp_path, math=False).resolve().as_uri())
+    control = math_state(browser)
+    assert control["rendered"] == 0 and len(control["raw"]) >= 3, control
 
 
 @pytest.mark.browser

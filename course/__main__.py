@@ -30,6 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--jobs", "-j", type=int, default=1, help="parallel sandboxed kernels (default 1)")
     grade.add_argument("--student", default="", help="comma-separated students (default: every submission)")
     grade.add_argument("--feedback", action="store_true", help="then run `nbgrader generate_feedback`")
+    grade.add_argument("--integrity", type=Path, metavar="FILE",
+                       help="where to write the integrity report, the lines of each submission that use introspection "
+                            "(default: autograded/integrity-LECTURE.md, and .json beside it)")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
     grade.add_argument("--restart", action="store_true",
                        help="grade everybody again (default: keep the results of an interrupted earlier run)")
@@ -134,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
             result = autograde.grade_class(root, args.lecture, jobs=args.jobs, cfg=cfg,
                                            students=[s for s in args.student.split(",") if s] or None,
                                            progress=not args.no_progress, restart=args.restart,
-                                           cluster=args.cluster)
+                                           cluster=args.cluster, integrity_path=args.integrity)
         except sandbox.SandboxError as exc:
             print(f"[course] refusing to grade: {exc}", file=sys.stderr)
             return 2

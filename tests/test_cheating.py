@@ -177,3 +177,21 @@ def test_feedback_shows_results_but_never_the_hidden_tests(both_layers):
                       "--HideHiddenTests.enabled=False"], cwd=course)
     text = _text_of_html((course / "feedback" / "h-idioms" / lab.LECTURE / f"{lab.LECTURE}.html").read_text())
     assert all(line in text for line in hidden), "the control failed: hidden lines are not in the unfiltered feedback"
+
+
+# ---- the integrity report (course/grading/integrity.py), written by the same CLI run ----------------
+
+def test_the_integrity_report_lists_every_attack_and_no_honest_student(both_layers):
+    course, proc = both_layers["course"], both_layers["proc"]
+    data = json.loads((course / "autograded" / f"integrity-{lab.LECTURE}.json").read_text())
+    flagged = {s for s, r in data["students"].items() if r["findings"]}
+    missing = {c.student for c in attacks.ATTACKS} - flagged
+    assert not missing, f"attacks the integrity report does not list: {sorted(missing)}"
+    honest = {c.student for c in attacks.HONEST + attacks.WRONG_ANSWERS}
+    assert not flagged & honest, f"honest students in the integrity report: {sorted(flagged & honest)}"
+    assert data["summary"].startswith(f"integrity: {len(flagged)} of {len(BOTH)} submissions use introspection: ")
+    assert data["summary"] in proc.stdout, proc.stdout[-2000:]
+    text = (course / "autograded" / f"integrity-{lab.LECTURE}.md").read_text()
+    finding = data["students"]["a-setattr-module"]["findings"][0]
+    assert finding["why"] == "policy: forbidden call: setattr" and finding["cell"] == "scale" and finding["line"] == 1
+    assert f"| scale (#{finding['index']}) | 1 | policy: forbidden call: setattr | `{finding['text']}` |" in text

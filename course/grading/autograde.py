@@ -38,6 +38,8 @@ class ClassResult:
     failed: dict[str, str] = field(default_factory=dict)     # student -> why (not graded at all)
     reports: dict[str, dict] = field(default_factory=dict)  # student -> worker report
     seconds: float = 0.0
+    integrity: str = ""           # the integrity report's summary line (integrity.py), and its file
+    integrity_file: Path | None = None
 
     @property
     def incidents(self) -> dict[str, str]:
@@ -143,7 +145,7 @@ def _done(staging: Path, student: str, key: str) -> dict | None:
 
 def grade_class(root: Path, lecture: str, *, jobs: int = 1, students: list[str] | None = None,
                 cfg: sandbox.SandboxConfig | None = None, progress: bool = True, restart: bool = False,
-                cluster: str | None = None, log=print) -> ClassResult:
+                cluster: str | None = None, integrity_path: Path | None = None, log=print) -> ClassResult:
     """Grade ``lecture``'s submissions.  A student whose submission (and tests, and limits) did not
     change since an earlier, interrupted run keeps that run's result: killing the grader and running
     the same command again grades the rest.  ``restart`` discards earlier results."""
@@ -245,6 +247,14 @@ def grade_class(root: Path, lecture: str, *, jobs: int = 1, students: list[str] 
         else:
             result.failed[student] = f"nbgrader autograde could not write this student (see .grading/{lecture}/nbgrader-autograde.log)"
             result.reports.pop(student)
+    from . import integrity  # every graded student's introspection, whatever the score, for the instructor
+
+    try:
+        scanned = integrity.scan_class(root, lecture, result.graded)
+        result.integrity_file = integrity.write(scanned, lecture, integrity_path or integrity.default_path(root, lecture))
+        result.integrity = integrity.summary(scanned)
+    except Exception as exc:  # the report is for a human: it never costs a grade
+        log(f"[course] warning: no integrity report ({type(exc).__name__}: {exc})")
     result.seconds = time.monotonic() - t0
     (staging / "summary.json").write_text(json.dumps(
         {"lecture": lecture, "graded": sorted(result.graded), "failed": result.failed, "resumed": sorted(resumed),
@@ -349,3 +359,5 @@ def print_summary(result: ClassResult, log=print) -> None:
     for student, report in sorted(result.reports.items()):
         for note in report["notes"]:
             log(f"  {student}: {note}")
+    if result.integrity:
+        log(f"[course] {result.integrity} (lines in {result.integrity_file})")

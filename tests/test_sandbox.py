@@ -188,3 +188,93 @@ def test_gpu_grading_shows_the_kernel_the_gpu_and_lifts_the_address_space_cap(tm
     assert gpu.index("--dev-bind") < gpu.index("--"), "device binds are bwrap options, before the command"
     assert "--as=unlimited" in gpu
     assert "--unshare-net" in gpu, "the GPU does not open the network"
+
+
+# ---- issue 20 (point 5): kernels end with their student, even one that ignores signals and leaves daemons ----
+
+def _processes_of(uids: set[int], student: str | None = None) -> list[str]:
+    """Every process of the sandbox uids, or (whatever its uid) whose environment names the student."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            uid = sandbox._uid_of(pid)
+            env = Path(f"/proc/{pid}/environ").read_bytes() if student else b""
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()[:120]
+        except OSError:
+            continue
+        if uid in uids or (student and (f"COURSE_STUDENT={student}\0".encode() in env
+                                        or f"COURSE_STUDENT\0{student}\0".encode() in cmd)):
+            found.append(f"{pid} uid {uid}: {cmd!r}")
+    return found
+
+
+@pytest.mark.parametrize("kernel", ["exits", "blocks"])
+def test_no_daemon_of_a_sandbox_outlives_it(tmp_path, kernel):
+    """The student's code (tests/hostile/cases.py DAEMONS) ignores and blocks SIGTERM and leaves
+    daemons of each kind; its process then exits, or blocks until the grader kills the sandbox.
+    Nothing of the sandbox's uid may be left once bwrap has ended: its PID namespace dies with its
+    pid 1 (--unshare-pid, --die-with-parent), before end_uid even looks."""
+    if os.geteuid() != 0:
+        pytest.skip("sandbox uids are used when the grader runs as root (as in CI)")
+    import time
+
+    from hostile.cases import DAEMONS
+
+    code = DAEMONS.replace('raise RuntimeError("daemons started")', 'print("ready", flush=True)')
+    if kernel == "blocks":
+        code += "\nwhile True:\n    time.sleep(1)\n"
+    runtime = tmp_path / "rt"
+    runtime.mkdir()
+    os.chmod(runtime, 0o777)
+    with sandbox.reserve_uid(CFG, start=700) as uid:
+        cmd = sandbox.command([sys.executable, "-c", code], cfg=CFG, runtime_dir=runtime, submission_dir=None,
+                              data_dir=None, env=sandbox.kernel_env(CFG, student="daemons-probe", data_dir=None), uid=uid)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            assert proc.stdout.readline().strip() == "ready", proc.stderr.read()[-2000:]
+            assert len(sandbox.pids_of_uid(uid)) >= 5, "the daemons did not start: the test would prove nothing"
+            if kernel == "blocks":
+                proc.terminate()  # what the grader does first; the student's code ignores SIGTERM
+                proc.wait(timeout=30)
+            else:
+                proc.wait(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        deadline = time.monotonic() + 5
+        while _processes_of({uid}) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _processes_of({uid}), f"processes outlived their sandbox: {_processes_of({uid})}"
+        assert sandbox.end_uid(uid) == []
+
+
+def test_a_kernel_that_leaves_daemons_ends_with_its_student(tmp_path):
+    """The hostile submission ``daemons`` graded by the real CLI: when the batch is over, no process
+    of its sandbox uid and none that carries its name (COURSE_STUDENT) is left."""
+    if os.geteuid() != 0:
+        pytest.skip("sandbox uids are used when the grader runs as root (as in CI)")
+    from hostile import cases, lab
+
+    course = lab.make_course(tmp_path / "course", ROOT)
+    with open(course / "nbgrader_config.py", "a") as fh:  # the policy would refuse os.fork before it runs
+        fh.write("\nc.Policy.enabled = False\n")
+    [case] = [c for c in cases.CASES if c.student == "daemons"]
+    folder = course / "submitted" / case.student / lab.LECTURE
+    folder.mkdir(parents=True)
+    case.make(course, folder, {"root": str(course), "port": 9})
+    env = dict(os.environ, COURSE_FAST="1", COURSE_NO_VISDOM="1")
+    env.pop("COURSE_GRADEBOOK", None)
+    proc = subprocess.run([sys.executable, "-m", "course", "autograde", lab.LECTURE, "--no-progress",
+                           "--cell-timeout", "60", "--notebook-timeout", "240", "--processes", "64"],
+                          cwd=course, env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    report = json.loads((course / ".grading" / lab.LECTURE / "executed" / case.student / "report.json").read_text())
+    executed = (course / ".grading" / lab.LECTURE / "executed" / case.student / f"{lab.LECTURE}.ipynb").read_text()
+    assert "daemons started" in executed, "the daemons did not start: the test would prove nothing"
+    assert not any("could not end" in n for n in report["notes"]), report["notes"]
+    # its kernel's uid, and anything (the judge's sandbox included) that carries the student's name
+    left = _processes_of({report["uid"]} if report.get("uid") is not None else set(), student=case.student)
+    assert not left, f"processes of the student outlived the batch: {left}"

@@ -153,6 +153,29 @@ def _leak(**probes):
     return _code(**{name: _leak_code(name, probe) for name, probe in probes.items()})
 
 
+# issue 20 (point 5): none of these may outlive the student's grading (tests/test_sandbox.py)
+DAEMONS = """import os, signal, subprocess, time
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+signal.signal(signal.SIGHUP, signal.SIG_IGN)
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGTERM])
+def forever():
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    while True:
+        time.sleep(1)
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        forever()
+    os._exit(0)
+if os.fork() == 0:
+    if os.fork() == 0:
+        forever()
+    os._exit(0)
+subprocess.Popen(["sleep", "100000"], start_new_session=True)
+subprocess.Popen(["sh", "-c", "trap '' TERM HUP; nohup sleep 100000 >/dev/null 2>&1 &"])
+time.sleep(1)
+raise RuntimeError("daemons started")"""
+
 CASES = [
     # ---- controls -------------------------------------------------------------------------
     Case("ok", "control: full solutions", _code(), FULL, incident=False),
@@ -216,6 +239,9 @@ CASES = [
          _code(mean="def mean(xs):\n    for i in range(10**6):\n        with open(f'f{{i}}.bin', 'wb') as fh:\n"
                     "            fh.write(b'0' * 1_000_000)"),
          scores(test_mean=0), ("No space left",), incident=None),
+    Case("daemons", "a kernel that ignores and blocks SIGTERM and leaves daemons (setsid + double fork, "
+                    "os.fork twice, Popen(start_new_session=True), nohup)",
+         _code(scale=DAEMONS), scores(test_scale=0), ("daemons started",), incident=None),
     Case("forkbomb", "a fork bomb",
          _code(scale="import os, time\nwhile True:\n    try:\n        if os.fork() == 0:\n"
                      "            time.sleep(1000)\n    except OSError:\n        break\n"

@@ -81,6 +81,15 @@ def test_a_cell_the_student_added_is_named_by_its_cell_id():
     assert (finding.cell, finding.index, finding.line, finding.text) == ("added7", 1, 2, "print(os.environ)")
 
 
+def test_an_alias_made_in_an_earlier_cell_is_followed():
+    nb = nbformat.v4.new_notebook(cells=[SETUP, _cell("m = np.linalg", "first", "a1"),
+                                         _cell("m.norm = abs", "answer", "a2")])
+    data = json.loads(nbformat.writes(nb))
+    [finding] = integrity.scan_notebook(data, _template(data))
+    assert (finding.cell, finding.line) == ("answer", 1)
+    assert finding.why == "policy: assignment to an imported module's attribute: m is numpy.linalg"
+
+
 def test_the_class_report_is_written_for_the_instructor(tmp_path):
     """scan_class reads the canonical notebooks the workers wrote and writes markdown + JSON."""
     lecture = "lab"

@@ -304,7 +304,32 @@ HONEST_IDIOMS = [
     "loss_fn = nn.MSELoss()\nloss_fn.reduction = 'sum'", "import operator\nadd = operator.add\ng = operator.itemgetter(0)",
     "opt = torch.optim.SGD(nn.Linear(1, 1).parameters(), lr=0.1)\nfor g in opt.param_groups:\n    g['lr'] = 0.01",
     "from collections import namedtuple\nPoint = namedtuple('Point', ['x', 'y'])", "import torch.utils.data as tud\nL = tud.DataLoader",
+    "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.mp = nn.MaxPool2d(2)\n"
+    "        self.types = ['a']\n        self.hub = None",
 ]
+
+
+def test_what_a_name_stands_for_carries_over_from_the_students_earlier_cells():
+    earlier = ["m = np.linalg", "from numpy import testing as nt", "look = getattr"]
+    assert rules("m.norm = abs") == []  # alone, `m` could be anything
+    found = [v.rule for v in policy.check_source("m.norm = abs\nnt.x = 1\nf = look(np, name)", protected=PROTECTED,
+                                                 context=earlier)]
+    assert found == ["assignment to an imported module's attribute: m is numpy.linalg",
+                     "assignment to an imported module's attribute: nt is numpy.testing",
+                     "getattr with a computed attribute name (called as look)"]
+    assert policy.check_source("model.fc = nn.Linear(2, 1)", protected=PROTECTED,
+                               context=["model = nn.Sequential(nn.Linear(2, 1))"]) == []
+
+
+def test_a_cell_too_tangled_to_follow_is_refused():
+    cell = "x = [" + ", ".join(f"np.a{i}" for i in range(300)) + "]\ny = x"
+    assert rules(cell) == ["code too tangled to check"]
+    # aliases written backwards are followed to the end ...
+    chain = "def later():\n    a0.allclose = abs\n" + "".join(f"a{i} = a{i + 1}\n" for i in range(20)) + "a20 = torch"
+    assert "assignment to an imported module's attribute: a0 is torch" in rules(chain)
+    # ... and a chain too deep to follow is refused rather than guessed
+    deep = "".join(f"a{i} = a{i + 1}\n" for i in range(100)) + "a100 = torch"
+    assert rules(deep) == ["code too tangled to check"]
 
 
 @pytest.mark.parametrize("source", HONEST_IDIOMS)

@@ -102,11 +102,11 @@ class _Soft(ast.NodeVisitor):
                 self.add(node, f"names a Python file: {text[:60]!r}")
 
 
-def scan_source(source: str, protected=frozenset(), allowed=None) -> list[tuple[int, str, str]]:
+def scan_source(source: str, protected=frozenset(), allowed=None, context=()) -> list[tuple[int, str, str]]:
     """(line, why, text) of every finding in one cell's code: the policy's violations, then the
-    softer signals, one entry per line and reason."""
+    softer signals, one entry per line and reason (``context``: the student's earlier cells)."""
     out: list[tuple[int, str, str]] = []
-    for v in policy.check_source(source, protected=protected, allowed=allowed):
+    for v in policy.check_source(source, protected=protected, allowed=allowed, context=list(context)):
         out.append((v.line, f"policy: {v.rule}", v.text))
     python, lines = policy._to_python(source)
     try:
@@ -157,10 +157,11 @@ def scan_notebook(nb: dict, template: dict, allowed=None) -> list[Finding]:
               and c.get("metadata", {}).get("nbgrader", {}).get("locked")
               and not c.get("metadata", {}).get("nbgrader", {}).get("grade")]
     protected = policy.protected_names(locked)
-    found = []
+    found, earlier = [], []
     for index, label, source in student_cells(nb, template.get("release", {})):
-        for line, why, text in scan_source(source, protected, allowed):
+        for line, why, text in scan_source(source, protected, allowed, context=earlier):
             found.append(Finding(label, index, line, why, text))
+        earlier.append(source)  # what its names stand for carries over to the next cells
     return found
 
 

@@ -90,7 +90,13 @@ PROCESS_ATTRS = frozenset({"system", "popen", "fork", "forkpty", "execv", "execv
                            "execlpe", "execvp", "execvpe", "spawnv", "spawnve", "spawnl", "spawnle", "spawnlp",
                            "spawnlpe", "spawnvp", "spawnvpe", "posix_spawn", "posix_spawnp", "kill", "killpg",
                            "setsid", "ptrace", "pidfd_open"})
-PROCESS_NAMES = PROCESS_ATTRS - {"system", "kill", "setsid"} | {"multiprocessing", "subprocess", "python_multiprocessing", "mp"}  # by name, any root
+PROCESS_NAMES = PROCESS_ATTRS - {"system", "kill", "setsid"} | {"multiprocessing", "subprocess", "python_multiprocessing"}
+# library attributes that hold the machinery under a name too common to refuse everywhere (`self.mp` is
+# a CNN's max-pool layer): refused as these very paths, wherever the flow finds them
+MACHINERY_PATHS = {"torch.cuda.tunable.mp": "multiprocessing"}
+# names refused on any object but the cell's own (`self.types = ...` is the student's business)
+NOT_OWN = frozenset({"bltns", "types", "currentframe", "get_objects", "get_referrers", "get_referents", "user_ns",
+                     "user_global_ns", "exc_info", "last_traceback", "tb_lasti", "threading"})
 _PROC_STRING = re.compile(r"^\s*/proc(/|$)|^\s*module://")  # /proc/self/mem, a matplotlib backend module
 # what a dynamic lookup or a class factory is, wherever the value flows (origins, see _Flow)
 DYNAMIC_ORIGINS = {"builtins.getattr": "getattr", "builtins.hasattr": "hasattr",
@@ -229,6 +235,7 @@ class _Flow:
 
     def __init__(self, tree, origins: dict[str, str]) -> None:
         self.values: dict[str, set[str]] = {}
+        self.overflow = False
         self.functions: dict[str, list] = {}
         self.parents: dict[int, ast.AST] = {}
         self.annotations: set[int] = set()
@@ -261,12 +268,14 @@ class _Flow:
         self.origins = {k: v for k, v in origins.items() if k not in bound or k in own}
         self.origins.update(own)
         self.builtins = _REAL_BUILTINS - bound
-        for _ in range(8):
+        for _ in range(64):  # to a fixpoint: each pass follows at least one more step of every chain
             size = sum(len(v) for v in self.values.values())
             for node in ast.walk(tree):
                 self._binding(node)
             if sum(len(v) for v in self.values.values()) == size:
                 break
+        else:  # a chain of aliases 64 deep, written backwards: nobody's honest answer
+            self.overflow = True
 
     # ---- what an expression stands for ----------------------------------------------------------
     def resolve(self, node, depth: int = 0) -> set[str]:
@@ -308,7 +317,11 @@ class _Flow:
     # ---- where values flow ----------------------------------------------------------------------
     def _add(self, name: str, origins: set[str]) -> None:
         if origins:
-            self.values.setdefault(name, set()).update(origins)
+            known = self.values.setdefault(name, set())
+            if len(known) < 256:  # a name that stands for hundreds of things: the checker refuses the cell
+                known.update(origins)
+            else:
+                self.overflow = True
 
     def _pattern(self, target, value) -> None:
         if isinstance(target, ast.Name):
@@ -452,6 +465,8 @@ class _Checker(ast.NodeVisitor):
             parts = o.split(".")
             if parts[0] == "os" and len(parts) == 2 and parts[1] in PROCESS_ATTRS:
                 return "starting processes", o
+            if o in MACHINERY_PATHS:
+                return "starting processes", f"{o} ({MACHINERY_PATHS[o]})"
         return None
 
     def value_use(self, node) -> None:
@@ -469,8 +484,7 @@ class _Checker(ast.NodeVisitor):
         spelled = ast.unparse(node) if hasattr(ast, "unparse") else name
         via = "" if spelled == name.split(".")[-1] or spelled == name else f" ({spelled} is {name})"
         if what == "starting processes":
-            if not (isinstance(self.flow.parent(node), ast.Attribute)):
-                self.flag(node, f"starting processes: {name}{via}")
+            self.flag(node, f"starting processes: {name}{via}")
             return
         parent, child = self.flow.parent(node), node
         if id(node) in self.flow.annotations or isinstance(parent, (ast.Compare, ast.Attribute)):
@@ -516,6 +530,9 @@ class _Checker(ast.NodeVisitor):
             self.flag(node, "dunder access")
         elif name.startswith("_") and not own:
             self.flag(node, "private attribute access")
+        elif own and (name in NOT_OWN or name in IMPORT_MACHINERY or name in PROCESS_NAMES
+                      or name in CLASS_FACTORIES):
+            return
         elif name in FORBIDDEN_ATTRS:
             self.flag(node, f"forbidden attribute: {name}")
         elif name in IMPORT_MACHINERY:
@@ -699,6 +716,9 @@ class _Checker(ast.NodeVisitor):
                 self.flag(node, f"starting processes: {path}")
             elif part in CLASS_FACTORIES:
                 self.flag(node, f"forbidden call: {part} ({path})")
+        for known, what in MACHINERY_PATHS.items():
+            if path == known or path.startswith(known + "."):
+                self.flag(node, f"starting processes: {path} ({what})")
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -747,9 +767,9 @@ class _Checker(ast.NodeVisitor):
                 continue  # the cell's own objects and classes are its own business
             if root.id in self.imported or root.id in self.module_names:
                 self.flag(node, "assignment to an imported module's attribute")
-            elif self.flow is not None and self.flow.values.get(root.id):
+            elif self.flow is not None and {o for o in self.flow.resolve(root) if not o.startswith("builtins.")}:
                 self.flag(node, f"assignment to an imported module's attribute: {root.id} is "
-                                f"{_short(self.flow.values[root.id])}")
+                                f"{_short(o for o in self.flow.resolve(root) if not o.startswith('builtins.'))}")
             elif root.id in self.protected:
                 self.flag(node, f"assignment to an attribute of a setup name: {root.id}")
             elif root.id in BUILTINS:
@@ -819,18 +839,32 @@ class _Checker(ast.NodeVisitor):
 
 
 def check_source(source: str, *, protected: frozenset[str] = frozenset(),
-                 allowed: frozenset[str] | None = None) -> list[Violation]:
-    """The policy's violations in one cell's code (``[]``: fine, or a syntax error the kernel will report)."""
+                 allowed: frozenset[str] | None = None, context: list[str] | tuple = ()) -> list[Violation]:
+    """The policy's violations in one cell's code (``[]``: fine, or a syntax error the kernel will report).
+
+    ``context``: the student's cells that run before this one; what their names stand for carries
+    over (``m = np.linalg`` in one cell, ``m.norm = f`` in the next).  Only this cell is judged."""
     python, lines = _to_python(source)
     try:
         tree = ast.parse(python)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
+    whole = tree
+    if context:
+        body = []
+        for earlier in context:
+            try:
+                body += ast.parse(_to_python(earlier)[0]).body
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                continue
+        whole = ast.Module(body=[*body, *tree.body], type_ignores=[])
     if len(python.splitlines()) != len(lines):
         lines = python.splitlines()
     checker = _Checker(lines, protected, allowed_imports() if allowed is None else frozenset(allowed))
     try:
-        checker.flow = _Flow(tree, checker.origins)
+        checker.flow = _Flow(whole, checker.origins)
+        if checker.flow.overflow:
+            return [Violation(1, "code too tangled to check", (lines[0] if lines else "").strip()[:120])]
         checker.visit(tree)
     except RecursionError:  # code nested past Python's own limits: refuse it rather than guess
         return [Violation(1, "code nested too deeply to check", (lines[0] if lines else "").strip()[:120])]

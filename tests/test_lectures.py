@@ -40,7 +40,9 @@ def test_source_notebook_is_complete_nbgrader_material(root, lecture):
         assert m.get("locked") and m.get("points", 0) > 0, f"{m['grade_id']}: test cells are locked and carry points"
         assert cell.source.count("### BEGIN HIDDEN TESTS") == 1, f"{m['grade_id']} has no hidden tests"
         visible = cell.source.split("### BEGIN HIDDEN TESTS")[0]
-        assert "assert" in visible or "ck." in visible, f"{m['grade_id']} has no visible test"
+        # an assert, a course.checks call, or a lecture's visible check (course.exercises: q.check_...(...))
+        assert "assert" in visible or "ck." in visible or re.search(r"\bq\.check_\w+\(", visible), \
+            f"{m['grade_id']} has no visible test"
     written = [m for c, m in zip(nb.cells, meta) if c.cell_type == "markdown" and m.get("grade") and m.get("solution")]
     assert written and all(m.get("points", 0) > 0 for m in written), f"{lecture}: needs a graded written question"
     ids = [m["grade_id"] for m in meta if m]

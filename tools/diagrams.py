@@ -136,11 +136,11 @@ def inception_block():
     """10: the Inception block of the course, 16 + 24 + 24 + 24 = 88 channels, same height and width."""
     fig, ax = _canvas(10, 5.6, (0, 12), (0, 7.4))
     _box(ax, 6, 6.8, 3.2, 0.6, "input: C channels, H × W", color=GREEN)
-    branches = [
-        (1.6, ["avg pool 3×3, pad 1", "1×1 conv → 24"]),
-        (4.5, ["1×1 conv → 16"]),
-        (7.5, ["1×1 conv → 16", "5×5 conv, pad 2 → 24"]),
-        (10.4, ["1×1 conv → 16", "3×3 conv, pad 1 → 24", "3×3 conv, pad 1 → 24"]),
+    branches = [                       # left to right in the order of the concatenation (Exercise 2)
+        (1.6, ["1×1 conv → 16"]),
+        (4.5, ["1×1 conv → 16", "5×5 conv, pad 2 → 24"]),
+        (7.5, ["1×1 conv → 16", "3×3 conv, pad 1 → 24", "3×3 conv, pad 1 → 24"]),
+        (10.4, ["avg pool 3×3, pad 1", "1×1 conv → 24"]),
     ]
     for x, steps in branches:
         y = 5.4
@@ -151,7 +151,7 @@ def inception_block():
                 _arrow(ax, (x, y - 0.32), (x, y - 1.0))
             y -= 1.35
         _arrow(ax, (x, y + 1.03), (6, 1.25))
-    _box(ax, 6, 0.9, 5.4, 0.6, "torch.cat(dim=1): 24 + 16 + 24 + 24 = 88 channels, H × W", color=GREEN, fontsize=10)
+    _box(ax, 6, 0.9, 8.4, 0.6, "torch.cat([1×1, 5×5, 3×3, pool], dim=1): 16 + 24 + 24 + 24 = 88 channels, H × W", color=GREEN, fontsize=10)
     return fig
 
 

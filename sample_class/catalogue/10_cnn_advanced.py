@@ -50,7 +50,7 @@ class InceptionA(nn.Module):
         branch_pool = self.branch_pool(F.avg_pool2d(x, kernel_size=3, stride=1, padding=1))
         return torch.cat([branch1x1, branch5x5, branch3x3, branch_pool])
 
-# %% inception | mistake: branches concatenated in another order (pool first) | fails: test_inception | says: concatenated in the order 1x1 | student: m10-g2
+# %% inception | mistake: branches concatenated in the order of an older drawing (pool first) | fails: test_inception | says: put the pool branch last | student: m10-g2
 class InceptionA(nn.Module):
     def __init__(self, in_channels):
         super().__init__()
@@ -367,3 +367,53 @@ class ResNet(nn.Module):
         x = self.r1(F.relu(F.max_pool2d(self.c1(x), kernel_size=2)))
         x = self.r2(F.relu(F.max_pool2d(self.c2(x), kernel_size=2)))
         return self.out(x.reshape(x.shape[0], -1))
+
+# %% transfer | mistake: replaces the head but freezes nothing | fails: test_transfer | says: still require gradients | student: m10-g1
+def transfer(model, num_classes):
+    model.head = nn.Linear(model.head.in_features, num_classes).to(model.head.weight.device)
+    return model
+
+# %% transfer | mistake: replaces the head first, then freezes every parameter, the new head too | fails: test_transfer | says: the new head is frozen | student: m10-g2
+def transfer(model, num_classes):
+    model.head = nn.Linear(model.head.in_features, num_classes).to(model.head.weight.device)
+    for p in model.parameters():
+        p.requires_grad = False
+    return model
+
+# %% transfer | mistake: freezes the features but keeps the old head | fails: test_transfer | says: still the old head | student: m10-g3
+def transfer(model, num_classes):
+    for p in model.features.parameters():
+        p.requires_grad = False
+    return model
+
+# %% transfer | mistake: freezes the weights of the layers but not their biases | fails: test_transfer | says: weights and biases | student: m10-g4
+def transfer(model, num_classes):
+    for layer in model.features:
+        if hasattr(layer, "weight"):
+            layer.weight.requires_grad = False
+    model.head = nn.Linear(model.head.in_features, num_classes).to(model.head.weight.device)
+    return model
+
+# %% transfer | mistake: the new head's inputs hard-coded to SmallCNN's 256 | fails: test_transfer | says: the old head's in_features | student: m10-g5
+def transfer(model, num_classes):
+    for p in model.features.parameters():
+        p.requires_grad = False
+    model.head = nn.Linear(256, num_classes).to(model.head.weight.device)
+    return model
+
+# %% transfer | alternative: requires_grad_(False) on the whole features module, a head built on the device | student: a10-1
+def transfer(model, num_classes):
+    model.features.requires_grad_(False)
+    old = model.head
+    model.head = nn.Linear(old.in_features, num_classes, device=old.weight.device)
+    return model
+
+# %% transfer | alternative: freeze every parameter first, then the new head (torchvision's tutorial idiom) | student: a10-2
+def transfer(model, num_classes):
+    device = next(model.parameters()).device
+    n_in = model.head.weight.shape[1]
+    for name, param in model.named_parameters():
+        param.requires_grad = False
+    new_head = nn.Linear(n_in, num_classes)
+    model.head = new_head.to(device)
+    return model

@@ -30,7 +30,7 @@ BOTH = attacks.ALL
 # the guards alone: one attack of each class by default (grading time), every one with COURSE_TEST_EVERY_ATTACK=1
 SAMPLE = ("a-np-lookalike", "a-isinstance", "a-builtins-dict", "a-line-transforms", "a-ast-parse", "a-event-module",
           "a-session-send", "a-json-dumps", "a-guard-sys-modules", "a-before-setup-numpy", "a-code-swap",
-          "a-during-test", "h-idioms")
+          "a-during-test", "a-shadow-module", "h-idioms")
 GUARDED = [c for c in attacks.ALL if (c.layer == "both" or c in attacks.HONEST)
            and (os.environ.get("COURSE_TEST_EVERY_ATTACK") or c.student in SAMPLE)]
 

@@ -486,6 +486,14 @@ def _build():
         except _Exception:
             pass
         state["trusted"] = _trusted_dirs()
+        # nothing is imported from the working folder: a file the student's code wrote there
+        # (`seaborn.py`, a module the allow-list names but the course does not install) would run
+        # code the static policy never saw
+        try:
+            here = _os.getcwd()
+        except OSError:
+            here = None
+        _sys.path[:] = [p for p in _sys.path if p not in ("", ".", here)]
         state["own"] = _dict(_vars(self_module))
         state["snap"] = snapshot()
         state["token"] = secrets.token_hex(16)

@@ -162,6 +162,33 @@ def _import_allowed(module: str, allowed: frozenset[str]) -> bool:
     return any(module == a or module.startswith(a + ".") for a in allowed)
 
 
+_INSTALLED: dict[str, bool] = {}
+
+
+def _installed(module: str) -> bool:
+    """Whether the top package of ``module`` is installed (or already imported), looked up on the
+    interpreter's path without the working folder: an allowed name the course does not install
+    (``seaborn``) would import a file the student's code wrote."""
+    top = module.split(".")[0]
+    if top not in _INSTALLED:
+        import importlib.machinery
+        import os
+        import sys
+
+        try:
+            here = os.getcwd()
+        except OSError:
+            here = None
+        path = [p for p in sys.path if p not in ("", ".", here)]
+        try:
+            found = top in sys.modules or top in sys.builtin_module_names \
+                or importlib.machinery.PathFinder.find_spec(top, path) is not None
+        except (ImportError, ValueError, OSError):
+            found = True  # cannot tell: the allow-list decides, as before
+        _INSTALLED[top] = found
+    return _INSTALLED[top]
+
+
 def _is_prefix_of_allowed(module: str, allowed: frozenset[str]) -> bool:
     return any(a.startswith(module + ".") for a in allowed)
 
@@ -724,6 +751,8 @@ class _Checker(ast.NodeVisitor):
         for alias in node.names:
             if not _import_allowed(alias.name, self.allowed):
                 self.flag(node, f"import not allowed: {alias.name}")
+            elif not _installed(alias.name):
+                self.flag(node, f"import not allowed: {alias.name} is not installed (a file of that name would be imported)")
             else:
                 self._module_path(node, alias.name)
             bound = alias.asname or alias.name.split(".")[0]
@@ -745,6 +774,8 @@ class _Checker(ast.NodeVisitor):
                 self.flag(node, f"import not allowed: {full if _is_prefix_of_allowed(module, self.allowed) else module}")
             elif any(full == d or full.startswith(d + ".") for d in DENIED_IMPORTS):
                 self.flag(node, f"import not allowed: {full}")
+            elif module != "__future__" and not _installed(module):
+                self.flag(node, f"import not allowed: {module} is not installed (a file of that name would be imported)")
             elif module != "__future__":
                 self._module_path(node, full)
             if _is_dunder(alias.name) or (alias.asname and _is_dunder(alias.asname)):

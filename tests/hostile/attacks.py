@@ -467,6 +467,14 @@ def _policy_families():
 
 
 ATTACKS += list(_policy_families())
+ATTACKS.append(Attack(
+    "a-shadow-module", "policy hole: a module the allow-list names but the course does not install, written as a file "
+                       "and imported (code the policy never sees)",
+    _cells(scale='with open("seaborn.py", "w") as fh:\n'
+                 '    fh.write("import torch\\ntorch.allclose = lambda *a, **k: True\\n")\n'
+                 'import seaborn\n' + WRONG["scale"]),
+    from_cell("scale"), ("seaborn is not installed",), incident=None,
+    guard_expect=only("test_scale"), guard_says=("No module named 'seaborn'",)))
 
 
 HONEST = [

@@ -531,3 +531,76 @@ def training_memory(model, input_shape, batch_size):
         h.remove()
     activations = sum(int(np.prod(shape)) * size for shape, size in shapes)
     return {"parameters": int(parameters), "gradients": int(gradients), "activations": int(activations)}
+
+# %% optimize_input | mistake: steps down the gradient (the target's logit falls) | fails: test_optimize_input | says: went DOWN the gradient | student: m1
+def optimize_input(model, target, steps, lr):
+    x = torch.zeros(1, 1, 28, 28, requires_grad=True)
+    for _ in range(steps):
+        score = model(x)[0, target]
+        grad, = torch.autograd.grad(score, x)
+        with torch.no_grad():
+            x -= lr * grad
+    return x.detach()
+
+# %% optimize_input | mistake: never zeroes x.grad, so the gradients accumulate | fails: test_optimize_input | says: accumulated over the steps | student: m2
+def optimize_input(model, target, steps, lr):
+    x = torch.zeros(1, 1, 28, 28, requires_grad=True)
+    for _ in range(steps):
+        model(x)[0, target].backward()
+        with torch.no_grad():
+            x += lr * x.grad
+    return x.detach()
+
+# %% optimize_input | mistake: raises the log-probability instead of the logit | fails: test_optimize_input | says: not the raw logit | student: m3
+def optimize_input(model, target, steps, lr):
+    x = torch.zeros(1, 1, 28, 28, requires_grad=True)
+    optimizer = torch.optim.SGD([x], lr=lr)
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(x), torch.tensor([target]))
+        loss.backward()
+        optimizer.step()
+    return x.detach()
+
+# %% optimize_input | mistake: the optimizer gets the model's parameters too, so the weights move | fails: test_optimize_input | says: optimise the input only | student: m4
+def optimize_input(model, target, steps, lr):
+    x = torch.zeros(1, 1, 28, 28, requires_grad=True)
+    optimizer = torch.optim.SGD([x] + list(model.parameters()), lr=lr)
+    for _ in range(steps):
+        optimizer.zero_grad()
+        (-model(x)[0, target]).backward()
+        optimizer.step()
+    return x.detach()
+
+# %% optimize_input | mistake: returns the image still attached to the graph | fails: test_optimize_input | says: detached from the graph | student: m5
+def optimize_input(model, target, steps, lr):
+    x = torch.zeros(1, 1, 28, 28, requires_grad=True)
+    optimizer = torch.optim.SGD([x], lr=lr)
+    for _ in range(steps):
+        optimizer.zero_grad()
+        (-model(x)[0, target]).backward()
+        optimizer.step()
+    return x
+
+# %% optimize_input | alternative: torch.optim.SGD on minus the logit, in the parameters' dtype and device | student: a1
+def optimize_input(model, target, steps, lr):
+    w = next(model.parameters())
+    image = torch.zeros((1, 1, 28, 28), dtype=w.dtype, device=w.device).requires_grad_()
+    opt = torch.optim.SGD([image], lr=lr)
+    for step in range(steps):
+        opt.zero_grad()
+        loss = -model(image)[:, target].sum()
+        loss.backward()
+        opt.step()
+    return image.detach().clone()
+
+# %% optimize_input | alternative: backward, a manual step and x.grad.zero_(), a new tensor each step | student: a2
+def optimize_input(model, target, steps, lr):
+    ref = list(model.parameters())[0]
+    x = torch.zeros(1, 1, 28, 28).to(ref)
+    for _ in range(steps):
+        x = x.detach().requires_grad_(True)
+        logits = model(x)
+        logits[0, target].backward()
+        x = x + lr * x.grad
+    return x.detach()

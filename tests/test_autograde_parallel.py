@@ -148,6 +148,10 @@ def test_nothing_outside_each_students_folders_changed(hostile_class):
     after = _files(course, set(HOSTILE))
     before = hostile_class["before_files"]
     changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    # the grader's own report for the instructor (course/grading/integrity.py) is the one file it adds
+    report = {f"autograded/integrity-{lab.LECTURE}.md", f"autograded/integrity-{lab.LECTURE}.json"}
+    assert report <= set(after), f"no integrity report: {sorted(after)[:20]}"
+    changed = [k for k in changed if k not in report]
     assert not changed, f"files outside the students' folders changed: {changed[:20]}"
     for student, files in hostile_class["submitted"].items():
         assert _files(course / "submitted" / student, set()) == files, f"{student}'s submission was modified"

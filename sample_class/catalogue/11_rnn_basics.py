@@ -150,7 +150,7 @@ class HelloRNN(nn.Module):
         _, h_n = self.rnn(x)
         return self.fc(h_n).reshape(-1, self.fc.out_features)
 
-# %% hello_rnn | mistake: flattened in (batch, seq_len) order | fails: test_hello_rnn | says: (seq_len, batch) order | student: m11-3
+# %% hello_rnn | mistake: flattened in (batch, seq_len) order | fails: test_hello_rnn | says: flattened in (batch, seq_len) order | student: m11-3
 class HelloRNN(nn.Module):
     def __init__(self, input_size, hidden_size, num_classes):
         super().__init__()

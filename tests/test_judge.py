@@ -8,7 +8,8 @@
   spec and comes back trained; a student's model is a handle with isinstance, parameters linked
   (a test's fill_ goes back), the test's grad mode, ck.backward and ck.manual_seed in the kernel;
 * (pipeline) tests/hostile/judged/<lecture>.py (03, 04), attacks of the four doors of the issue
-  on torch lectures, graded by the real grader twice: with the judge every attack loses its test
+  on torch lectures, graded by the real grader twice, with the static policy off (it refuses these
+  spellings now; the judge must not depend on it): with the judge every attack loses its test
   and the running test's source never reaches the kernel; with ``COURSE_JUDGE=0`` (the in-kernel
   tests of before) every attack earns its points and the hidden test is printed: the control
   that the attacks are real.
@@ -247,9 +248,18 @@ def test_a_students_model_is_a_handle_with_linked_parameters(monkeypatch):
         "True False True", "2 True 1", "[[5.0]] False True True", "[[[3.0]], [2.0]]", "True True", "True 7"], out
 
 
+def test_each_test_cell_starts_from_the_setup_and_the_students_names(monkeypatch):
+    _, ns = _judge(monkeypatch, model="the student's trained model")
+    ns.remember_locked()
+    judge.run("model = 'bound by a test'\nhelper = 1", ns, remote=True)
+    ns.forget_student()                   # the next test cell: the student's `model`, no `helper`
+    out = judge.run("print(model, 'helper' in globals(), 'ck' in globals())", ns, remote=True)
+    assert out["stdout"] == "the student's trained model False True\n", out
+
+
 def test_only_lectures_on_the_judge_are_judged(monkeypatch):
     assert judge.judged("01_linear_model") and judge.judged("03_back_propagation")
-    assert judge.judged("04_linear_regression")
+    assert judge.judged("04_linear_regression") and judge.judged("05_logistic_regression")
     monkeypatch.setenv("COURSE_JUDGE", "0")
     assert not judge.judged("01_linear_model")
 
@@ -268,6 +278,17 @@ def _leaks(result: catalogue.LectureResult, lecture: str) -> list[str]:
 
 
 def _grade(tmp_path_factory, monkeypatch, lecture: str, judged: bool) -> catalogue.LectureResult:
+    # the static policy now refuses these spellings (private numpy modules, a computed getattr alias):
+    # it is off here, because the judge must hold where the policy has a hole (docs/grading.md)
+    copy = catalogue.copy_course
+
+    def copy_without_policy(src, dest):
+        root = copy(src, dest)
+        with open(root / "nbgrader_config.py", "a") as fh:
+            fh.write("\nc.Policy.enabled = False  # tests/test_judge.py: the judge (or the guards) alone\n")
+        return root
+
+    monkeypatch.setattr(catalogue, "copy_course", copy_without_policy)
     monkeypatch.setenv("COURSE_FAST", "1")
     monkeypatch.setenv("COURSE_NO_VISDOM", "1")
     monkeypatch.setenv("COURSE_JUDGE", "1" if judged else "0")

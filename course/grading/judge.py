@@ -44,7 +44,8 @@ from . import wire
 
 # Lectures whose tests run in the judge; the others still run their test cells in the kernel
 # (with the policy and guards) until they are migrated, lecture by lecture (docs/grading.md).
-JUDGED = frozenset({"01_linear_model", "02_gradient_descent", "03_back_propagation", "04_linear_regression"})
+JUDGED = frozenset({"01_linear_model", "02_gradient_descent", "03_back_propagation", "04_linear_regression",
+                    "05_logistic_regression"})
 MAX_OUTPUT = 256 * 1024
 
 
@@ -305,6 +306,7 @@ class Namespace(dict):
         self.channel = channel
         self.remote = False
         self.fetched: set[str] = set()
+        self.locked: dict = {}   # what the setup (locked cells) bound: every test cell starts from it
         self["__name__"] = "__judge__"
         self["__builtins__"] = builtins
 
@@ -326,11 +328,20 @@ class Namespace(dict):
             return default
 
     def forget_student(self) -> None:
-        """Each test cell asks again: the student's cells in between may have changed the names."""
+        """Each test cell asks again: the student's cells in between may have changed the names. And
+        each starts from the setup's names alone: what an earlier test cell bound (``model = ...``)
+        must not hide the student's own name of the same spelling (in a kernel the student's later
+        cell would have re-bound it)."""
         for name in self.fetched:
             self.pop(name, None)
         self.fetched.clear()
+        for name in [n for n in self if n not in self.locked and not n.startswith("__")]:
+            del self[name]
+        self.update(self.locked)
         wire.LINKS.clear()
+
+    def remember_locked(self) -> None:
+        self.locked = {k: v for k, v in self.items() if not k.startswith("__")}
 
 
 def run(source: str, ns: Namespace, remote: bool) -> dict:
@@ -370,7 +381,10 @@ def main() -> int:
             continue
         message = json.loads(line)
         if message.get("op") == "locked":
-            channel.send(run(str(message.get("source", "")), ns, remote=False))
+            ns.forget_student()
+            done = run(str(message.get("source", "")), ns, remote=False)
+            ns.remember_locked()
+            channel.send(done)
         elif message.get("op") == "test":
             ns.forget_student()
             channel.send(run(str(message.get("source", "")), ns, remote=True))

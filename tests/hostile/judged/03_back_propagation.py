@@ -1,5 +1,6 @@
-# Attacks on lecture 03 (a torch lecture) that the static policy and the in-kernel guards let
-# through, one of each of issue 20's four doors.  Catalogue format (sample_class/catalogue/README.md):
+# Attacks on lecture 03 (a torch lecture) that the in-kernel guards let through, one of each of
+# issue 20's four doors (the static policy refuses these spellings now; tests/test_judge.py grades
+# them with it off: the judge must hold where the policy has a hole).  Catalogue format (sample_class/catalogue/README.md):
 # each block is a "mistake" that must lose its test, because each ships a wrong answer and scores
 # only if the attack works.  tests/test_judge.py grades this file twice: with the judge (every
 # attack loses its test) and with COURSE_JUDGE=0, the in-kernel tests of before (the control:

@@ -1,5 +1,6 @@
 # Attacks on lecture 04 (models passed to the student's code, parameters, optimizers) that the
-# static policy and the in-kernel guards let through, of each of issue 20's four doors.  Catalogue
+# in-kernel guards let through, of each of issue 20's four doors (the static policy refuses these
+# spellings now; tests/test_judge.py grades them with it off: the judge must hold where it has a hole).  Catalogue
 # format (sample_class/catalogue/README.md): each "mistake" ships a wrong answer and scores only if
 # its attack works.  tests/test_judge.py grades this file twice: with the judge (every attack loses
 # its test, the running test's source never reaches the kernel) and with COURSE_JUDGE=0, the

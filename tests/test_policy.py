@@ -379,7 +379,9 @@ def _dangerous_routes():
         except TypeError:
             continue
         for attr, value in items:
-            if not attr.startswith("_") and id(value) in danger:
+            # (an attribute a student can spell: pytest's assertion rewriting adds '@py_builtins' to
+            # modules it rewrote, which no source code can name)
+            if attr.isidentifier() and not attr.startswith("_") and id(value) in danger:
                 yield name, attr, danger[id(value)]
 
 

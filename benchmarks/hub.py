@@ -19,6 +19,7 @@ import http.cookiejar
 import json
 import os
 import platform
+import pwd
 import shutil
 import subprocess
 import sys
@@ -66,13 +67,19 @@ def start_hub(roster: Path, root: Path, exchange: Path, log: Path):
     return proc, url, time.monotonic() - t0
 
 
+def _xsrf(opener, user: str | None = None) -> str:
+    """The XSRF cookie of the user's server (``/user/<user>/``), else the hub's."""
+    jar = next(h for h in opener.handlers if isinstance(h, urllib.request.HTTPCookieProcessor)).cookiejar
+    tokens = [c for c in jar if c.name == "_xsrf"]
+    own = [c.value for c in tokens if user and c.path.startswith(f"/user/{user}")]
+    return (own or [c.value for c in tokens] or [""])[0]
+
+
 def login(url: str, user: str, password: str) -> tuple[urllib.request.OpenerDirector, float]:
     """The login form, then the user's JupyterLab: seconds from the POST to a JupyterLab page."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
     opener.open(url + "/hub/login").read()
-    xsrf = next((c.value for c in jar if c.name == "_xsrf"), "")
-    data = urllib.parse.urlencode({"username": user, "password": password, "_xsrf": xsrf}).encode()
+    data = urllib.parse.urlencode({"username": user, "password": password, "_xsrf": _xsrf(opener)}).encode()
     t0 = time.monotonic()
     answer = opener.open(urllib.request.Request(url + "/hub/login?next=%2Fhub%2Fspawn", data=data))
     answer.read()
@@ -94,7 +101,7 @@ def login(url: str, user: str, password: str) -> tuple[urllib.request.OpenerDire
 
 
 def rss_of_users(users: list[str]) -> int:
-    uids = {hubctl.pwd.getpwnam(u).pw_uid for u in users}
+    uids = {pwd.getpwnam(u).pw_uid for u in users}
     total = 0
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
@@ -140,17 +147,14 @@ def main() -> int:
             opener, seconds = login(url, user, passwords[user])
             logins.append(seconds)
             print(f"[bench] {user}: first login to JupyterLab {seconds:.1f} s", flush=True)
-            jar = next(h for h in opener.handlers if isinstance(h, urllib.request.HTTPCookieProcessor)).cookiejar
-            xsrf = next((c.value for c in jar if c.name == "_xsrf" and c.path.startswith(f"/user/{user}")),
-                        next((c.value for c in jar if c.name == "_xsrf"), ""))
             request = urllib.request.Request(f"{url}/user/{user}/api/kernels", data=b"{}", method="POST",
-                                             headers={"X-XSRFToken": xsrf, "Content-Type": "application/json"})
+                                             headers={"X-XSRFToken": _xsrf(opener, user),
+                                                      "Content-Type": "application/json"})
             try:
                 kernel = json.loads(opener.open(request).read())
             except urllib.error.HTTPError as exc:
-                raise SystemExit(f"starting a kernel for {user}: {exc} {exc.read()[:500]!r} cookies "
-                                 f"{[(c.name, c.path) for c in jar]}")
-            home = Path(hubctl.pwd.getpwnam(user).pw_dir)
+                raise SystemExit(f"starting a kernel for {user}: {exc} {exc.read()[:500]!r}")
+            home = Path(pwd.getpwnam(user).pw_dir)
             deadline = time.monotonic() + 60
             files = []
             while not files and time.monotonic() < deadline:

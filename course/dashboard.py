@@ -22,7 +22,6 @@ import importlib.util
 import io
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -119,23 +118,9 @@ def missing_assets(static: Path | None = None) -> list[str]:
 
 
 def _tarball(spec: str, cache: Path) -> Path:
-    """The npm tarball of ``spec`` (name@version) in ``cache``, fetched with ``npm pack`` once."""
-    name, version = spec.rsplit("@", 1)
-    path = cache / f"{name.replace('/', '-')}-{version}.tgz"
-    if path.is_file() and path.stat().st_size > 0:
-        return path
-    npm = shutil.which("npm")
-    if npm is None:
-        raise DashboardError(
-            "visdom's page needs JavaScript packages from the npm registry, but `npm` is not installed. "
-            "Install it (Debian: `apt-get install -y npm`) and run `make visdom-assets` again.")
-    cache.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run([npm, "pack", "--silent", spec, "--pack-destination", str(cache)],
-                          capture_output=True, text=True, timeout=600)
-    if proc.returncode != 0 or not path.is_file():
-        raise DashboardError(f"`npm pack {spec}` failed (exit {proc.returncode}): "
-                             f"{(proc.stderr or proc.stdout).strip()[-800:]}")
-    return path
+    from .npm import tarball
+
+    return tarball(spec, cache, DashboardError, "visdom's page", "make visdom-assets")
 
 
 def _write(target: Path, data: bytes) -> None:

@@ -34,7 +34,6 @@ import base64
 import logging
 import os
 import re
-import shutil
 import subprocess
 import tarfile
 from functools import lru_cache
@@ -161,21 +160,10 @@ class AssetError(RuntimeError):
 
 
 def npm_tarball(spec: str, cache: Path = ASSET_CACHE) -> Path:
-    """The npm tarball of ``spec`` (name@version) in ``cache``, fetched once with ``npm pack``."""
-    name, version = spec.rsplit("@", 1)
-    path = cache / f"{name.replace('/', '-').lstrip('@')}-{version}.tgz"
-    if path.is_file() and path.stat().st_size > 0:
-        return path
-    npm = shutil.which("npm")
-    if npm is None:
-        raise AssetError(f"the feedback page's math needs {spec} from the npm registry, but `npm` is not "
-                         "installed (Debian: `apt-get install -y npm`); then run `make feedback-assets`")
-    cache.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run([npm, "pack", "--silent", spec, "--pack-destination", str(cache)],
-                          capture_output=True, text=True, timeout=600)
-    if proc.returncode != 0 or not path.is_file():
-        raise AssetError(f"`npm pack {spec}` failed (exit {proc.returncode}): {(proc.stderr or proc.stdout).strip()[-800:]}")
-    return path
+    """The npm tarball of ``spec`` in the feedback assets' cache (fetched once)."""
+    from ..npm import tarball
+
+    return tarball(spec, cache, AssetError, "the feedback page's math", "make feedback-assets")
 
 
 def _script(text: str) -> str:

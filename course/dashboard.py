@@ -118,7 +118,10 @@ def missing_assets(static: Path | None = None) -> list[str]:
 
 
 def _tarball(spec: str, cache: Path) -> Path:
-    from .npm import tarball
+    try:
+        from .npm import tarball
+    except ImportError:  # run as `python course/dashboard.py` (make visdom-assets): its folder is sys.path[0]
+        from npm import tarball
 
     return tarball(spec, cache, DashboardError, "visdom's page", "make visdom-assets")
 

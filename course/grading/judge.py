@@ -50,9 +50,14 @@ MAX_OUTPUT = 256 * 1024
 
 
 def judged(lecture: str | None) -> bool:
-    if os.environ.get("COURSE_JUDGE", "").strip() == "0":  # the in-kernel baseline, for benchmarks
+    """COURSE_JUDGE=0: every test in the kernel (the baseline of before, for benchmarks);
+    COURSE_JUDGE=06_multiple_dimension_input,...: those lectures on the judge too (to try one that is
+    being migrated before it joins JUDGED)."""
+    setting = os.environ.get("COURSE_JUDGE", "").strip()
+    if setting == "0":
         return False
-    return lecture in JUDGED
+    extra = {name.strip() for name in setting.split(",") if name.strip() not in ("", "1")}
+    return lecture in JUDGED or lecture in extra
 
 
 class RemoteError(Exception):

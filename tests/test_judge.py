@@ -7,7 +7,7 @@
 * models and tensors across the judge: a test's nn.Linear/nn.Sequential/ck.ProbeModel crosses by
   spec and comes back trained; a student's model is a handle with isinstance, parameters linked
   (a test's fill_ goes back), the test's grad mode, ck.backward and ck.manual_seed in the kernel;
-* (pipeline) tests/hostile/judged/<lecture>.py (03, 04), attacks of the four doors of the issue
+* (pipeline) tests/hostile/judged/<lecture>.py (03, 04, 06), attacks of the four doors of the issue
   on torch lectures, graded by the real grader twice, with the static policy off (it refuses these
   spellings now; the judge must not depend on it): with the judge every attack loses its test
   and the running test's source never reaches the kernel; with ``COURSE_JUDGE=0`` (the in-kernel
@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ROOT / "tests" / "hostile" / "judged"
 # lecture -> text of its hidden tests that must never reach the kernel (the leaking student prints
 # the kernel's input history while a test calls its code)
-ATTACKED = {"03_back_propagation": "check_vjp(", "04_linear_regression": "_check_ls("}
+ATTACKED = {"03_back_propagation": "check_vjp(", "04_linear_regression": "_check_ls(",
+            "06_multiple_dimension_input": "_check_count((93, 256, 128, 9)"}
 
 
 # --------------------------------------------------------------------------- the wire
@@ -170,6 +171,20 @@ def test_in_place_changes_and_torch_calls_are_seen(monkeypatch):
     assert out["stdout"].split("\n")[:2] == ["0.7 0.0", "4.0 True"]
 
 
+def test_an_in_place_change_of_shape_is_seen(monkeypatch):
+    def transposes(X, W):                 # W.t_() transposes the caller's tensor in place: (2, 3) -> (3, 2)
+        return X @ W.t_()
+
+    _, ns = _judge(monkeypatch, transposes=transposes)
+    out = judge.run(
+        "W = torch.tensor([[1.0, 0.0, -1.0], [0.5, 0.5, 0.5]], requires_grad=True)\nkeep = W.detach().clone()\n"
+        "with torch.no_grad():\n    got = transposes(torch.ones(1, 3), W)\n"
+        "print(tuple(W.shape), W.is_leaf, W.requires_grad, torch.equal(W.detach(), keep.T))\n"
+        "ck.unchanged(keep, W, 'W')", ns, remote=True)
+    assert out["stdout"] == "(3, 2) True True True\n", out
+    assert out["error"]["ename"] == "AssertionError" and "W was modified" in out["error"]["evalue"], out
+
+
 def test_a_judge_object_is_never_sent_to_the_kernel(monkeypatch):
     _, ns = _judge(monkeypatch, f=lambda m: m)
     out = judge.run("class Mine(torch.nn.Linear):\n    pass\nf(Mine(1, 1))", ns, remote=True)
@@ -260,6 +275,7 @@ def test_each_test_cell_starts_from_the_setup_and_the_students_names(monkeypatch
 def test_only_lectures_on_the_judge_are_judged(monkeypatch):
     assert judge.judged("01_linear_model") and judge.judged("03_back_propagation")
     assert judge.judged("04_linear_regression") and judge.judged("05_logistic_regression")
+    assert judge.judged("06_multiple_dimension_input")
     monkeypatch.setenv("COURSE_JUDGE", "0")
     assert not judge.judged("01_linear_model")
 

@@ -6,6 +6,7 @@ saves a screenshot under docs/img/ (docs/dashboard.md shows them).
 """
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
@@ -107,7 +108,8 @@ def test_student_opens_a_release_notebook_in_jupyterlab(lab_server, browser):
     text = browser.execute_script(
         "return [...document.querySelectorAll('.jp-NotebookPanel .jp-Cell')].map(c => c.innerText).join('\\n')")
     assert "raise NotImplementedError" in text, "the exercise stub"
-    assert "assert " in text, "the visible tests"
+    # a visible test: an assert, or the one-line check of a converted lecture (q.check_forward(forward))
+    assert "assert " in text or re.search(r"\bq\.check_\w+\(", text), "the visible tests"
     assert "BEGIN HIDDEN TESTS" not in text and "BEGIN SOLUTION" not in text, "a release hides solutions"
     menus = browser.execute_script(
         "return [...document.querySelectorAll('.lm-MenuBar-itemLabel')].map(e => e.innerText)")

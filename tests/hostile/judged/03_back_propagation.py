@@ -6,8 +6,11 @@
 # attack loses its test) and with COURSE_JUDGE=0, the in-kernel tests of before (the control:
 # every attack earns the points, so the attacks are real).
 
-# %% train_quadratic | mistake: door 1, the namespace: returns the visible test's own reference implementation reference_gd | fails: test_train_quadratic | says: reference_gd
+# %% train_quadratic | mistake: door 1, the namespace: returns the hidden test's reference implementation reference_gd, hard-codes the visible values read from the released check module | fails: test_train_quadratic | says: reference_gd
 def train_quadratic(xs, ys, lr, epochs):
+    if len(xs) == 21:   # the visible check's data: its expected values are numbers in course.exercises
+        from course.exercises import back_propagation as q
+        return q.QUAD_GD_3 if epochs == 3 else q.QUAD_FIT
     return tuple(float(v) for v in reference_gd(xs, ys, lr, epochs))
 
 # %% grads_by_hand | mistake: door 1, the namespace: reads the hidden loop's expected value `want`, hard-codes the visible one | fails: test_grads_by_hand | says: expected
@@ -17,9 +20,13 @@ def grads_by_hand(x, y, w1, w2, b):
     except NameError:
         return (48.0, 24.0, 12.0)
 
-# %% train_epoch | mistake: door 1, the namespace: fills the parameters from the test's reference_epoch | fails: test_train_epoch | says: reference_epoch
+# %% train_epoch | mistake: door 1, the namespace: fills the parameters from the hidden test's reference_epoch, hard-codes the visible values read from the released check module | fails: test_train_epoch | says: reference_epoch
 def train_epoch(params, xs, ys, lr):
-    values, loss = reference_epoch([float(t.item()) for t in params], xs.tolist(), ys.tolist(), lr)
+    if len(xs) == 3:    # the visible check's data: its expected values are numbers in course.exercises
+        from course.exercises import back_propagation as q
+        values, loss = q.EPOCH_PARAMS, q.EPOCH_LOSS
+    else:
+        values, loss = reference_epoch([float(t.item()) for t in params], xs.tolist(), ys.tolist(), lr)
     with torch.no_grad():
         for t, v in zip(params, values):
             t.fill_(v)

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ROOT / "tests" / "hostile" / "judged"
 # lecture -> text of its hidden tests that must never reach the kernel (the leaking student prints
 # the kernel's input history while a test calls its code)
-ATTACKED = {"03_back_propagation": "check_vjp(", "04_linear_regression": "_check_ls(",
+ATTACKED = {"03_back_propagation": "check_vjp(", "04_linear_regression": "_lstsq_line(",
             "06_multiple_dimension_input": "_check_count((93, 256, 128, 9)"}
 
 

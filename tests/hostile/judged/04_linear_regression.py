@@ -6,16 +6,23 @@
 # its test, the running test's source never reaches the kernel) and with COURSE_JUDGE=0, the
 # in-kernel tests of before (the control: every attack earns the points, so the attacks are real).
 
-# %% least_squares | mistake: door 1, the namespace: returns the visible test's own reference _ls_reference (numpy's lstsq) | fails: test_least_squares | says: _ls_reference
+# %% least_squares | mistake: door 1, the namespace: the visible check's inputs answered with its own numbers (read from course/exercises/linear_regression.py), every other input by the hidden part's reference _lstsq_line (numpy's lstsq) | fails: test_least_squares | says: _lstsq_line
 def least_squares(x, y):
-    return tuple(float(v) for v in _ls_reference(x, y))
+    visible = {4: (1.1, 1.0), 30: (-0.7501976288559247, 2.072079838735954)}
+    if x.numel() in visible:
+        return visible[x.numel()]
+    return tuple(float(v) for v in _lstsq_line(x, y))
 
-# %% train | mistake: door 1, the namespace: no training at all, the parameters and losses copied from the test's _sgd_reference | fails: test_train | says: _sgd_reference
+# %% train | mistake: door 1, the namespace: no training at all; the visible check's inputs answered with its own numbers, the others' parameters and losses copied from the hidden part's _sgd_reference | fails: test_train | says: _sgd_reference
 def train(model, x, y, epochs=1000, lr=0.05, plot=None):
     params = list(model.parameters())
     w = [p for p in params if p.dim() == 2][0]
     b = [p for p in params if p.dim() == 1][0]
-    w_end, b_end, losses = _sgd_reference(w.item(), b.item(), x.cpu(), y.cpu(), lr, epochs)
+    if x.numel() == 3:      # the visible check: y = 2x, 2 steps from (0.5, 0), then 1000 epochs
+        w_end, b_end, losses = {2: (1.5133333333333334, 0.43, [10.5, 2.116666666666666]),
+                                1000: (2.0, 0.0, [1e-6] * 1000)}[epochs]
+    else:
+        w_end, b_end, losses = _sgd_reference(w.item(), b.item(), x.cpu(), y.cpu(), lr, epochs)
     with torch.no_grad():
         w.fill_(w_end)
         b.fill_(b_end)

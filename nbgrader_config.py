@@ -33,8 +33,21 @@ c.Exchange.assignment_dir = str(here)
 c.Execute.timeout = int(os.environ.get("COURSE_CELL_TIMEOUT", 120 if fast else 1800))
 c.Execute.interrupt_on_timeout = True
 
-c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
-c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+# The language of the release (docs/i18n.md): each source notebook holds English and Chinese;
+# `COURSE_LANG=zh nbgrader generate_assignment NN` (or this line) makes the Chinese release.
+from course import i18n  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    CheckCellMetadata, ClearHiddenTests, ClearMarkScheme, ClearOutput, ClearSolutions, ComputeChecksums,
+    IncludeHeaderFooter, InstantiateTests, LockCells, SaveCells)
+
+c.Course.language = i18n.normal(os.environ.get("COURSE_LANG")) or "en"
+c.GenerateAssignment.preprocessors = [  # nbgrader's own list, after the one that picks the language
+    i18n.PickLanguage, IncludeHeaderFooter, InstantiateTests, LockCells, ClearSolutions, ClearOutput,
+    CheckCellMetadata, ComputeChecksums, SaveCells, ClearHiddenTests, ClearMarkScheme, ComputeChecksums,
+    CheckCellMetadata,
+]
+c.ClearSolutions.code_stub = {"python": i18n.STUBS[c.Course.language]["code"]}
+c.ClearSolutions.text_stub = i18n.STUBS[c.Course.language]["text"]
 c.ClearSolutions.enforce_metadata = True
 
 # A test cell scores 0 when it raises, not because a warning (or a progress bar) went to stderr:

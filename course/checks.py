@@ -25,6 +25,8 @@ import math as _math
 import numpy as _np
 import torch as _torch
 
+from .i18n import t as _t
+
 _float, _int, _bool, _type, _isinstance, _len, _repr = (
     _builtins.float, _builtins.int, _builtins.bool, _builtins.type, _builtins.isinstance, _builtins.len, _builtins.repr)
 _list, _tuple, _str, _dict = _builtins.list, _builtins.tuple, _builtins.str, _builtins.dict
@@ -33,37 +35,60 @@ _NUMPY_SCALARS = (_np.float64, _np.float32, _np.float16, _np.int64, _np.int32, _
 _PLAIN_TENSORS = (_torch.Tensor, _torch.nn.Parameter)
 _BASE_DTYPES = ("f", "i", "u", "b")
 
-# what a beginner's exception usually means: (text in the message, likely cause)
+# what a beginner's exception usually means: (text in the message, likely cause, the same in Chinese);
+# the language is picked when a message is written (course.i18n: the release's language)
+_IN_FEATURES = ("a layer's in_features does not match the size of its input", "某一层的 in_features 与它的输入大小不一致")
+_DTYPES = ("dtypes do not match: use float32 inputs (torch.float) and int64 class labels (torch.long)",
+           "dtype 不一致：输入用 float32 (torch.float)，类别标签用 int64 (torch.long)")
+_SIGNATURE = ("the function's signature must be the one in the docstring", "函数的参数必须与文档字符串中写的一致")
+_RANGE = ("an index or a class label is out of range (class labels run from 0 to C-1)",
+          "下标或类别标签越界（类别标签的取值是 0 到 C-1）")
 _CAUSES = (
-    ("NotImplementedError", "the exercise is not answered yet (replace `raise NotImplementedError()`)"),
-    ("mat1 and mat2 shapes cannot be multiplied", "a layer's in_features does not match the size of its input"),
-    ("size mismatch", "a layer's in_features does not match the size of its input"),
+    ("NotImplementedError", "the exercise is not answered yet (replace `raise NotImplementedError()`)",
+     "这道练习还没有作答（把 `raise NotImplementedError()` 换成你的代码）"),
+    ("mat1 and mat2 shapes cannot be multiplied", *_IN_FEATURES),
+    ("size mismatch", *_IN_FEATURES),
     ("does not require grad and does not have a grad_fn",
-     "the loss was cut from the graph before backward() (.item(), .data, .detach() or torch.no_grad())"),
-    ("backward through the graph a second time", "a graph of an earlier step is reused: compute the loss anew in each step"),
-    ("Expected all tensors to be on the same device", "the model and the data are on different devices: move both to course.device()"),
-    ("expected scalar type", "dtypes do not match: use float32 inputs (torch.float) and int64 class labels (torch.long)"),
-    ("Found dtype", "dtypes do not match: use float32 inputs (torch.float) and int64 class labels (torch.long)"),
-    ("must match the size of tensor", "two tensors' shapes do not line up: check each shape, the batch dimension first"),
-    ("Expected input batch_size", "the outputs and the targets have different batch sizes"),
-    ("positional argument", "the function's signature must be the one in the docstring"),
-    ("unexpected keyword argument", "the function's signature must be the one in the docstring"),
-    ("out of range", "an index or a class label is out of range (class labels run from 0 to C-1)"),
-    ("out of bounds", "an index or a class label is out of range (class labels run from 0 to C-1)"),
-    ("division by zero", "a division by zero: an empty input or a count of 0"),
-    ("is not defined", "a name is used before it is defined: run the cells above first"),
-    ("view size is not compatible", "use .reshape() (or .contiguous().view()) instead of .view() on this tensor"),
+     "the loss was cut from the graph before backward() (.item(), .data, .detach() or torch.no_grad())",
+     "在 backward() 之前损失已经脱离了计算图（.item()、.data、.detach() 或 torch.no_grad()）"),
+    ("backward through the graph a second time", "a graph of an earlier step is reused: compute the loss anew in each step",
+     "重复使用了前一步的计算图：每一步都要重新计算损失"),
+    ("Expected all tensors to be on the same device",
+     "the model and the data are on different devices: move both to course.device()",
+     "模型和数据不在同一个设备上：把两者都移到 course.device()"),
+    ("expected scalar type", *_DTYPES),
+    ("Found dtype", *_DTYPES),
+    ("must match the size of tensor", "two tensors' shapes do not line up: check each shape, the batch dimension first",
+     "两个张量的形状对不上：逐个检查形状，先看批量 (batch) 维"),
+    ("Expected input batch_size", "the outputs and the targets have different batch sizes", "输出和目标的批量大小不同"),
+    ("positional argument", *_SIGNATURE),
+    ("unexpected keyword argument", *_SIGNATURE),
+    ("out of range", *_RANGE),
+    ("out of bounds", *_RANGE),
+    ("division by zero", "a division by zero: an empty input or a count of 0", "除以零：输入为空，或计数为 0"),
+    ("is not defined", "a name is used before it is defined: run the cells above first",
+     "某个名字在定义之前就被使用了：先运行上面的单元格"),
+    ("view size is not compatible", "use .reshape() (or .contiguous().view()) instead of .view() on this tensor",
+     "对这个张量用 .reshape()（或 .contiguous().view()）代替 .view()"),
     ("a leaf Variable that requires grad is being used in an in-place operation",
-     "update parameters inside `with torch.no_grad():` (or with .data)"),
+     "update parameters inside `with torch.no_grad():` (or with .data)",
+     "在 `with torch.no_grad():` 里（或用 .data）更新参数"),
 )
 
 
 def _cause(exc: BaseException) -> str:
     text = f"{_type(exc).__name__}: {exc}"
-    for needle, cause in _CAUSES:
+    for needle, cause, zh in _CAUSES:
         if needle in text:
-            return cause
-    return "read the error above the message and the function's docstring"
+            return _t(cause, zh)
+    return _t("read the error above the message and the function's docstring", "请阅读消息上方的错误信息和函数的文档字符串")
+
+
+def _raised(label: str, exc: BaseException, cause: str) -> AssertionError:
+    first = _str(exc).strip().splitlines()[0][:300] if _str(exc).strip() else ""
+    name = _type(exc).__name__
+    return AssertionError(_t(f"{label} raised {name}: {first}. Likely cause: {cause}",
+                             f"{label} 抛出了 {name}: {first}。可能的原因：{cause}"))
 
 
 def call(fn, *args, what: str = "", hint: str = "", **kwargs):
@@ -75,12 +100,17 @@ def call(fn, *args, what: str = "", hint: str = "", **kwargs):
     except AssertionError:
         raise
     except Exception as exc:
-        first = _str(exc).strip().splitlines()[0][:300] if _str(exc).strip() else ""
-        raise AssertionError(f"{label} raised {_type(exc).__name__}: {first}. Likely cause: {hint or _cause(exc)}") from None
+        raise _raised(label, exc, hint or _cause(exc)) from None
 
 
 def _fail(what: str, expected: str, got: str, hint: str) -> None:
-    raise AssertionError(f"{what}: expected {expected}, got {got}" + (f". {hint}" if hint else ""))
+    what = what or _t("the value", "结果")
+    raise AssertionError(_t(f"{what}: expected {expected}, got {got}" + (f". {hint}" if hint else ""),
+                            f"{what}：应为 {expected}，得到的是 {got}" + (f"。{hint}" if hint else "")))
+
+
+def _a(kind: str) -> str:
+    return _t(f"a {kind}", f"一个 {kind}")
 
 
 def _show(value, limit: int = 200) -> str:
@@ -91,27 +121,28 @@ def _show(value, limit: int = 200) -> str:
     return text if _len(text) <= limit else text[:limit] + "..."
 
 
-def number(value, what: str = "the value", hint: str = "") -> float:
+def number(value, what: str = "", hint: str = "") -> float:
     """``value`` as a plain Python float: a Python or numpy number (not a tensor, not a subclass
     of its own).  Use it where the exercise asks for a number."""
     kind = _type(value)
     if kind in (_float, _int) or kind in _NUMPY_SCALARS:
         return _float(value)
     if kind is _bool:
-        _fail(what, "a number", "a bool", hint)
+        _fail(what, _t("a number", "一个数"), _a("bool"), hint)
     if kind in _PLAIN_TENSORS:
-        _fail(what, "a Python number", f"a tensor of shape {_tuple(value.shape)}",
-              hint or "return loss.item() (or float(...)) rather than the tensor")
-    _fail(what, "a Python number", f"a {kind.__name__}", hint)
+        _fail(what, _t("a Python number", "一个 Python 数"), _t(f"a tensor of shape {_tuple(value.shape)}",
+                                                              f"一个形状为 {_tuple(value.shape)} 的张量"),
+              hint or _t("return loss.item() (or float(...)) rather than the tensor", "返回 loss.item()（或 float(...)），而不是张量"))
+    _fail(what, _t("a Python number", "一个 Python 数"), _a(kind.__name__), hint)
 
 
-def array(value, what: str = "the value", hint: str = "") -> _np.ndarray:
+def array(value, what: str = "", hint: str = "") -> _np.ndarray:
     """``value`` as a plain float64 numpy array: an ndarray of a plain dtype, a plain tensor, a
     (nested) list/tuple of numbers, or a number."""
     kind = _type(value)
     if kind is _np.ndarray:
         if value.dtype.kind not in _BASE_DTYPES:
-            _fail(what, "numbers", f"an array of dtype {value.dtype}", hint)
+            _fail(what, _t("numbers", "数值"), _t(f"an array of dtype {value.dtype}", f"一个 dtype 为 {value.dtype} 的数组"), hint)
         return _np.array(value, dtype=_np.float64, copy=True)
     if kind in _PLAIN_TENSORS:
         return _np.array(value.detach().cpu().double().numpy(), dtype=_np.float64, copy=True)
@@ -120,22 +151,23 @@ def array(value, what: str = "the value", hint: str = "") -> _np.ndarray:
     return _np.array(number(value, what, hint), dtype=_np.float64)
 
 
-def tensor(value, what: str = "the value", hint: str = "") -> _torch.Tensor:
+def tensor(value, what: str = "", hint: str = "") -> _torch.Tensor:
     """``value`` itself if it is a plain ``torch.Tensor`` (or ``nn.Parameter``); a subclass of the
     student's own, an ndarray or a list fails with a message."""
     if _type(value) not in _PLAIN_TENSORS:
-        _fail(what, "a torch.Tensor", f"a {_type(value).__name__}", hint)
+        _fail(what, _a("torch.Tensor"), _a(_type(value).__name__), hint)
     return value
 
 
-def shape(value, expected, what: str = "the shape", hint: str = "") -> None:
+def shape(value, expected, what: str = "", hint: str = "") -> None:
     """``value`` (a tensor or ndarray) has shape ``expected`` (a tuple; None matches any size)."""
     if _type(value) not in _PLAIN_TENSORS and _type(value) is not _np.ndarray:
-        _fail(what, f"a tensor of shape {_tuple(expected)}", f"a {_type(value).__name__}", hint)
+        _fail(what, _t(f"a tensor of shape {_tuple(expected)}", f"一个形状为 {_tuple(expected)} 的张量"),
+              _a(_type(value).__name__), hint)
     got = _tuple(_int(n) for n in value.shape)
     want = _tuple(expected)
     if _len(got) != _len(want) or any(w is not None and g != w for g, w in zip(got, want)):
-        _fail(what, f"shape {want}", f"shape {got}", hint)
+        _fail(what, _t(f"shape {want}", f"形状 {want}"), _t(f"shape {got}", f"形状 {got}"), hint)
 
 
 def _tolerance(value, rtol: float | None, atol: float | None) -> tuple[float, float]:
@@ -143,17 +175,19 @@ def _tolerance(value, rtol: float | None, atol: float | None) -> tuple[float, fl
     return (1e-4 if rtol is None else rtol), (1e-6 if atol is None else atol)
 
 
-def close(got, expected, what: str = "the result", hint: str = "", rtol: float | None = None,
+def close(got, expected, what: str = "", hint: str = "", rtol: float | None = None,
           atol: float | None = None) -> None:
     """``got`` equals ``expected`` within a tolerance; both reduced to plain float64 arrays first
     (numbers, lists, ndarrays and tensors all accepted); shapes must agree exactly."""
     a = array(got, what, hint)
-    b = array(expected, "the expected value")
+    b = array(expected, _t("the expected value", "期望值"))
     rt, at = _tolerance(a, rtol, atol)
     if a.shape != b.shape:
-        _fail(what, f"shape {_tuple(b.shape)} ({_show(b)})", f"shape {_tuple(a.shape)} ({_show(a)})", hint)
+        _fail(what, _t(f"shape {_tuple(b.shape)} ({_show(b)})", f"形状 {_tuple(b.shape)} ({_show(b)})"),
+              _t(f"shape {_tuple(a.shape)} ({_show(a)})", f"形状 {_tuple(a.shape)} ({_show(a)})"), hint)
     if not _bool(_np.all(_np.isfinite(a))) and _bool(_np.all(_np.isfinite(b))):
-        _fail(what, _show(b), _show(a) + " (not finite: the computation diverged or divided by zero)", hint)
+        _fail(what, _show(b), _show(a) + _t(" (not finite: the computation diverged or divided by zero)",
+                                            "（不是有限值：计算发散了，或除以了零）"), hint)
     if not _bool(_np.allclose(a, b, rtol=rt, atol=at)):
         _fail(what, _show(b), _show(a), hint)
 
@@ -168,12 +202,15 @@ def true(condition, message: str) -> None:
         raise AssertionError(message)
 
 
-def unchanged(before, after, what: str = "the input") -> None:
+def unchanged(before, after, what: str = "") -> None:
     """``after`` still equals the copy ``before`` taken before the call (inputs must not be edited)."""
+    what = what or _t("the input", "输入")
     a, b = array(after, what), array(before, what)
     if a.shape != b.shape or not _bool(_np.array_equal(a, b, equal_nan=True)):
-        raise AssertionError(f"{what} was modified by the call: work on a copy (e.g. x.clone() / "
-                             "arr.copy()) or use out-of-place operations (x = x - ..., not x -= ...)")
+        raise AssertionError(_t(f"{what} was modified by the call: work on a copy (e.g. x.clone() / "
+                                "arr.copy()) or use out-of-place operations (x = x - ..., not x -= ...)",
+                                f"调用修改了{what}：在副本上计算（例如 x.clone() / arr.copy()），"
+                                "或用非原地运算（x = x - ...，而不是 x -= ...）"))
 
 
 def isfinite(value) -> bool:
@@ -292,8 +329,7 @@ def call_with(fn, *args, what: str, causes=(), **kwargs):
     except Exception as exc:
         text = f"{_type(exc).__name__}: {exc}"
         hint = _next((cause for needle, cause in causes if needle in text), "")
-        first = _str(exc).strip().splitlines()[0][:300] if _str(exc).strip() else ""
-        raise AssertionError(f"{what} raised {_type(exc).__name__}: {first}. Likely cause: {hint or _cause(exc)}") from None
+        raise _raised(what, exc, hint or _cause(exc)) from None
 
 
 # --------------------------------------------------------------------------- models and helpers the tests hand to student code

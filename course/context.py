@@ -14,6 +14,7 @@ from pathlib import Path
 
 import torch
 
+from . import i18n
 from .devices import device
 from .modes import is_fast
 from .seeding import seed_everything
@@ -25,16 +26,33 @@ def start(lecture: str, seed: int = 0) -> torch.device:
     """Begin a lecture: seed every generator, remember the lecture, report device and mode."""
     global _lecture
     _lecture = lecture
+    i18n.set_language(i18n.language_beside(lecture))  # the release says en or zh (docs/i18n.md)
     seed_everything(seed)
     dev = device()  # fails here, at the top, if COURSE_DEVICE asks for a missing GPU
     threads = os.environ.get("COURSE_THREADS", "").strip()
     if threads:  # the grader runs several kernels at once: each gets its share of the cores
         torch.set_num_threads(max(1, int(threads)))
-    mode = "fast (COURSE_FAST=1: small data, few epochs)" if is_fast() else "full"
-    print(f"{lecture} · device {dev} · {mode} mode · seed {seed} · "
-          f"{torch.get_num_threads()} CPU threads · torch {torch.__version__}")
+    if i18n.language() == "zh":
+        _chinese_figures()
+        mode = "快速模式 (COURSE_FAST=1: 小数据、少轮次)" if is_fast() else "完整模式"
+        print(f"{lecture} · 设备 {dev} · {mode} · 随机种子 {seed} · "
+              f"{torch.get_num_threads()} 个 CPU 线程 · torch {torch.__version__}")
+    else:
+        mode = "fast (COURSE_FAST=1: small data, few epochs)" if is_fast() else "full"
+        print(f"{lecture} · device {dev} · {mode} mode · seed {seed} · "
+              f"{torch.get_num_threads()} CPU threads · torch {torch.__version__}")
     _watch_cells(lecture)
     return dev
+
+
+def _chinese_figures() -> None:
+    """Titles and labels in Chinese draw with the course's CJK font (no system font needed)."""
+    from . import fonts
+
+    try:
+        fonts.use_cjk()
+    except fonts.FontError as exc:
+        print(f"[course] {exc}")
 
 
 _live_check = None  # the pre_run_cell callback of the students' live policy check, once registered

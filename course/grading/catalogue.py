@@ -32,6 +32,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import i18n
 from . import notebooks, sample_class
 
 # verdicts
@@ -44,7 +45,7 @@ INVALID = "invalid"                # the block itself is wrong (unknown cell/tes
 
 KINDS = ("mistake", "alternative")
 MARKER = ".catalogue-course"
-KNOWN_FIELDS = {"mistake", "alternative", "fails", "says", "student"}
+KNOWN_FIELDS = {"mistake", "alternative", "fails", "says", "says_zh", "student"}
 
 
 @dataclass
@@ -57,6 +58,7 @@ class Entry:
     line: int
     fails: list[str] = field(default_factory=list)
     says: str = ""
+    says_zh: str = ""              # the same phrase in the Chinese release (docs/i18n.md)
     student: str = ""              # the submission it goes into
     problems: list[str] = field(default_factory=list)   # why the block is invalid (empty: valid)
     # filled in by judge()
@@ -165,13 +167,13 @@ def parse(path: Path, lecture: str, ex: Exercise | None = None) -> list[Entry]:
         kind = kinds[0] if kinds else "mistake"
         entry = Entry(lecture=lecture, cell=block.cell, kind=kind, description=f.get(kind, ""), code=block.code,
                       line=block.line, fails=sample_class.split_list(f.get("fails", "")),
-                      says=f.get("says", ""), problems=problems)
+                      says=f.get("says", ""), says_zh=f.get("says_zh", ""), problems=problems)
         if kind == "mistake":
             if not entry.fails:
                 problems.append("a mistake names the tests that catch it: '| fails: test_a, test_b'")
             if not entry.says:
                 problems.append("a mistake names the phrase its first failing test says: '| says: ...'")
-        elif entry.fails or entry.says:
+        elif entry.fails or entry.says or entry.says_zh:
             problems.append("an alternative scores full marks: it has no 'fails' or 'says'")
         if not entry.code.strip():
             problems.append("the block has no code")
@@ -330,13 +332,17 @@ def judge(entries: list[Entry], ex: Exercise, grades: dict[str, tuple[float, flo
         e.details = []
         if e.kind == "mistake":
             kept = [t for t in e.fails if scores[t][0] > 0]
+            phrase = e.says_zh if i18n.release_language() == "zh" else e.says
             e.message = messages.get(e.fails[0], "")
             if kept:
                 e.verdict = NOT_CAUGHT
                 e.details += [f"{t} kept {scores[t][0]:g}/{scores[t][1]:g} points" for t in kept]
-            elif e.says.lower() not in e.message.lower():
+            elif not phrase:
                 e.verdict = WRONG_MESSAGE
-                e.details.append(f"{e.fails[0]} should say {e.says!r}; it said: {said(e.fails[0])}")
+                e.details.append(f"no '| says_zh: ...' for the Chinese release: what should {e.fails[0]} say?")
+            elif phrase.lower() not in e.message.lower():
+                e.verdict = WRONG_MESSAGE
+                e.details.append(f"{e.fails[0]} should say {phrase!r}; it said: {said(e.fails[0])}")
             else:
                 e.verdict = OK
         else:

@@ -29,6 +29,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 
+from .. import i18n
 from . import sandbox
 from .notebooks import nbgrader_meta
 
@@ -225,11 +226,12 @@ class Judge:
 
     @classmethod
     async def start(cls, cfg: sandbox.SandboxConfig, *, runtime_dir: Path, data_dir: Path | None, jobs: int,
-                    uid: int | None) -> "Judge":
+                    uid: int | None, language: str = "en") -> "Judge":
         import sys
 
         env = sandbox.kernel_env(cfg, student="judge", data_dir=data_dir, jobs=jobs)
         env["COURSE_JUDGE_PROCESS"] = "1"
+        env["COURSE_LANG"] = language
         argv = [sys.executable, "-m", "course.grading.judge"]
         cmd = sandbox.command(argv, cfg=cfg, runtime_dir=runtime_dir, submission_dir=None, data_dir=data_dir,
                               env=env, uid=uid)
@@ -362,6 +364,8 @@ async def _execute(nb, cfg: sandbox.SandboxConfig, *, student: str, runtime_dir:
     policy_failed = policy_failed or {}
     outcome = Outcome()
     env = sandbox.kernel_env(cfg, student=student, data_dir=data_dir, jobs=jobs)
+    language = i18n.notebook_language(nb)  # hints and hidden checks speak the release's language
+    env["COURSE_LANG"] = language
     # the kernel has no network: its live plots save their runs here, and the grader draws them
     curves = curves_dir(runtime_dir)
     curves.mkdir(exist_ok=True)
@@ -396,7 +400,7 @@ async def _execute(nb, cfg: sandbox.SandboxConfig, *, student: str, runtime_dir:
 
             judge_runtime = Path(tempfile.mkdtemp(prefix="cj-", dir=runtime_dir.parent))
             judge_task = asyncio.ensure_future(Judge.start(cfg, runtime_dir=judge_runtime, data_dir=data_dir,
-                                                           jobs=jobs, uid=judge_uid))
+                                                           jobs=jobs, uid=judge_uid, language=language))
         else:
             judge_task = None
         async with client.async_setup_kernel():

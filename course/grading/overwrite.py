@@ -6,13 +6,16 @@ test cell with hidden tests *always* differs: the student got it without them.  
 submission logged one warning per test cell, which reads as tampering.  Here a locked cell is
 compared with what the student was given (the source with its hidden tests removed, as
 ``nbgrader generate_assignment`` released it): only a cell the student really changed is
-reported, and by name; either way the cell that runs is the instructor's.
+reported, and by name; either way the cell that runs is the instructor's.  A cell released in the
+other language (its comments translated, its code the same) counts as untouched.
 """
 from __future__ import annotations
 
 import nbformat
 from nbgrader import utils
 from nbgrader.preprocessors import ClearHiddenTests, OverwriteCells as _NbgraderOverwriteCells
+
+from .. import i18n
 
 
 def _normal(text: str) -> str:
@@ -37,7 +40,10 @@ class OverwriteCells(_NbgraderOverwriteCells):
             except Exception:  # missing from the gradebook: nbgrader's own handling says so
                 source_cell = None
             if source_cell is not None and source_cell.locked:
-                if _normal(cell.source) == _normal(as_released(source_cell.source)):
+                released = as_released(source_cell.source)
+                # the same text, or the same code with its comments in the other language (docs/i18n.md)
+                if _normal(cell.source) == _normal(released) or i18n.same_code(released, cell.source,
+                                                                                 strict_strings=True)[0]:
                     cell.source = source_cell.source  # untouched: the hidden tests go back in, nothing to report
                 else:
                     self.log.warning("Cell %s was changed by the student: their version is replaced by the "

@@ -14,6 +14,13 @@ endif
 ifndef FULL
 export COURSE_FAST := 1
 endif
+# `make demo LANG=zh`: the class in Chinese (docs/i18n.md). Only a LANG given on the command line
+# names the course's language; the locale's LANG (en_US.UTF-8, C.UTF-8) is left alone.
+ifeq ($(origin LANG),command line)
+export COURSE_LANG := $(LANG)
+override LANG := C.UTF-8
+export LANG
+endif
 
 .PHONY: setup demo test benchmark clean-demo
 setup: $(STAMP)

@@ -169,3 +169,11 @@ def test_the_two_releases_differ_only_in_text(tmp_path, translated):
             assert same, f"cell {index}: {why}"
         elif i18n._has_words(a.source):
             assert i18n.has_chinese(b.source) and "<!-- zh -->" not in a.source + b.source, index
+
+
+def test_the_feedback_page_has_its_words_in_both_languages():
+    from course.grading.feedback import WORDS
+
+    assert set(WORDS["en"]) == set(WORDS["zh"])
+    assert all(i18n.has_chinese(v) or v in ("：", "。") for v in WORDS["zh"].values())
+    assert "{passed}" in WORDS["zh"]["passed"] and "{total}" in WORDS["zh"]["passed"]

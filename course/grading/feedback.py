@@ -269,6 +269,19 @@ def _page_text(nb) -> str:
     return "\n".join(parts)
 
 
+# The page's own words, in the language of the release the student got (docs/i18n.md)
+WORDS = {
+    "en": {"score": "Score", "passed": "{passed} of {total} tests passed", "fix_last": "; what to fix is in the last column",
+           "exercise": "Exercise", "graded_cell": "Graded cell", "what_to_fix": "What to fix", "test": "test",
+           "code": "coding free-response", "written": "written response", "task": "task", "comment": "comment",
+           "comment_on": "Comment", "on": "on", "end": "."},
+    "zh": {"score": "得分", "passed": "{total} 个测试中通过了 {passed} 个", "fix_last": "；需要改正的地方见最后一列",
+           "exercise": "练习", "graded_cell": "评分单元格", "what_to_fix": "需要改正的地方", "test": "测试",
+           "code": "编程题", "written": "简答题", "task": "任务", "comment": "评语",
+           "comment_on": "评语", "on": "：", "end": "。"},
+}
+
+
 class FeedbackPage(Preprocessor):
     """Put in ``resources["course_feedback"]`` what the course's feedback template shows.
 
@@ -281,8 +294,11 @@ class FeedbackPage(Preprocessor):
     katex = Unicode(KATEX, help="the npm package of KaTeX").tag(config=True)
 
     def preprocess(self, nb, resources):
+        from course import i18n
+
+        words = WORDS[i18n.notebook_language(nb)]
         page = {"summary": summary(nb), "math": None, "font_css": "",
-                "cjk_family": ""}
+                "cjk_family": "", "words": words}
         if self.math:
             try:
                 page["math"] = katex_assets(self.katex)
@@ -293,6 +309,7 @@ class FeedbackPage(Preprocessor):
 
             try:
                 text = _page_text(nb) + "\n" + "\n".join(r["exercise"] + r["message"] for r in page["summary"])
+                text += "\n" + "".join(words.values())
                 page["font_css"] = fonts.font_face_css(text)
                 page["cjk_family"] = fonts.WEB_FAMILY if page["font_css"] else ""
             except Exception as exc:  # a missing font must not stop the feedback

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import i18n
 from ..lectures import LECTURES
 from . import nbgrader_cli, notebooks, sample_class
 
@@ -54,7 +55,12 @@ def exchange_root(root: Path) -> Path:
 
 
 def generate_and_release(root: Path, lecture: str) -> None:
-    nbgrader_cli.run(["generate_assignment", lecture, "--force"], cwd=root)
+    extra = None
+    if i18n.release_language() == "zh" and lecture not in i18n.TRANSLATED:
+        # a class in Chinese gets the lectures translated so far in Chinese, the others in English (said here)
+        print(f"[demo] {lecture} is not translated yet (course.i18n.TRANSLATED): released in English", flush=True)
+        extra = {"COURSE_LANG": "en"}
+    nbgrader_cli.run(["generate_assignment", lecture, "--force"], cwd=root, extra_env=extra)
     exchange_root(root).mkdir(parents=True, exist_ok=True)
     nbgrader_cli.run(["release_assignment", lecture, "--force"], cwd=root)
 

@@ -306,16 +306,55 @@ def test_chinese_text_renders_without_a_system_font(feedback_course, browser):
     screenshot(browser, "feedback_chinese.png")
 
 
-def _lecture_page(lecture: str, dest: Path, math: bool = True) -> Path:
-    """A lecture's release notebook rendered through the course's feedback template (no grading)."""
+BOXED_IDEOGRAPHS_JS = r"""
+// [how many visible text nodes hold a Chinese ideograph, those whose first ideograph is drawn narrower than
+// 0.9 em (a fallback's box: an ideograph of Noto Sans CJK is one em wide) as [text, width, font size]]
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+let seen = 0; const boxed = [];
+for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+  const i = node.data.search(/[\u4e00-\u9fff]/);
+  if (i < 0 || !node.parentElement.offsetParent) continue;
+  const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
+  const width = range.getBoundingClientRect().width, size = parseFloat(getComputedStyle(node.parentElement).fontSize);
+  seen += 1;
+  if (width < 0.9 * size) boxed.push([node.data.trim().slice(0, 40), width, size]);
+}
+return [seen, boxed];
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("math", [False, True], ids=["without-math", "with-math"])
+def test_every_chinese_text_of_a_chinese_page_is_drawn(browser, tmp_path, math):
+    """A zh page (lecture 01 in Chinese through the course's template): every visible Chinese text is drawn
+    in glyphs. With the inlined face after Helvetica in the font stack, Chromium drew the summary line and
+    the first column head in its fallback's boxes while the rest of the page was fine."""
+    page = _lecture_page("01_linear_model", tmp_path, math=math, lang="zh")
+    if math:
+        _open(browser, page)
+    else:
+        browser.get(page.resolve().as_uri())
+    browser.execute_async_script("const done = arguments[0]; document.fonts.ready.then(() => done(1))")
+    seen, boxed = browser.execute_script(BOXED_IDEOGRAPHS_JS)
+    assert seen > 50, f"only {seen} visible Chinese texts on the zh page"
+    assert not boxed, f"Chinese drawn as boxes (text, px wide, font px): {boxed[:5]}"
+
+
+def _lecture_page(lecture: str, dest: Path, math: bool = True, lang: str = "en") -> Path:
+    """A lecture's release notebook rendered through the course's feedback template (no grading); in
+    zh, its source notebook in Chinese (what a zh release shows, solutions included)."""
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
+    from course import i18n
     from course.grading.feedback import TEMPLATE_NAME, TEMPLATES
 
     import nbgrader
 
-    nb = nbformat.read(str(ROOT / "release" / lecture / f"{lecture}.ipynb"), as_version=4)
+    if lang == "zh":
+        nb = i18n.localize(nbformat.read(str(ROOT / "source" / lecture / f"{lecture}.ipynb"), as_version=4), "zh")
+    else:
+        nb = nbformat.read(str(ROOT / "release" / lecture / f"{lecture}.ipynb"), as_version=4)
     c = Config()
     c.HTMLExporter.template_name = TEMPLATE_NAME
     c.HTMLExporter.extra_template_basedirs = [str(TEMPLATES)]
@@ -330,7 +369,7 @@ def _lecture_page(lecture: str, dest: Path, math: bool = True) -> Path:
     for pre in (HideHiddenTests(), FeedbackPage(math=math)):
         nb, resources = pre.preprocess(nb, resources)
     html, _ = exporter.from_notebook_node(nb, resources=resources)
-    path = dest / f"{lecture}{'' if math else '-no-math'}.html"
+    path = dest / f"{lecture}{'' if math else '-no-math'}{'' if lang == 'en' else '-' + lang}.html"
     path.write_text(html)
     return path
 

@@ -227,6 +227,8 @@ def _message(cell) -> str:
 
 def summary(nb) -> list[dict]:
     """One row per graded cell, in order: what it is, the exercise it belongs to, its score, what to fix."""
+    from course import i18n
+
     rows, exercise = [], None
     for cell in nb.cells:
         if cell.get("cell_type") == "markdown":
@@ -246,7 +248,7 @@ def summary(nb) -> list[dict]:
             failed = score is not None and points is not None and float(score) < float(points)
             message = _message(cell) if failed and kind == "test" else ""
             if failed and kind == "test" and not message:
-                message = "the test failed without an error message (a time-out, or its output went to stderr)"
+                message = WORDS[i18n.notebook_language(nb)]["no_message"]
             rows.append({"kind": kind, "grade_id": grade_id, "exercise": exercise or "",
                          "score": score, "points": points, "failed": failed, "message": message,
                          "comment": bool(meta.get("comment"))})
@@ -274,11 +276,13 @@ WORDS = {
     "en": {"score": "Score", "passed": "{passed} of {total} tests passed", "fix_last": "; what to fix is in the last column",
            "exercise": "Exercise", "graded_cell": "Graded cell", "what_to_fix": "What to fix", "test": "test",
            "code": "coding free-response", "written": "written response", "task": "task", "comment": "comment",
-           "comment_on": "Comment", "on": "on", "end": "."},
+           "comment_on": "Comment", "on": "on", "end": ".",
+           "no_message": "the test failed without an error message (a time-out, or its output went to stderr)"},
     "zh": {"score": "得分", "passed": "{total} 个测试中通过了 {passed} 个", "fix_last": "；需要改正的地方见最后一列",
            "exercise": "练习", "graded_cell": "评分单元格", "what_to_fix": "需要改正的地方", "test": "测试",
            "code": "编程题", "written": "简答题", "task": "任务", "comment": "评语",
-           "comment_on": "评语", "on": "：", "end": "。"},
+           "comment_on": "评语", "on": "：", "end": "。",
+           "no_message": "测试没有通过，也没有给出错误信息（可能是超时，或者输出写到了 stderr）"},
 }
 
 

@@ -281,7 +281,8 @@ def lab_command(port: int, root: Path = ROOT, token: str | None = None, ip: str 
     enabled = "{" + ", ".join(f"'{name}': True" for name in NBGRADER_SERVER_EXTENSIONS) + "}"
     command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--ip={ip}", f"--port={port}",
                "--port-retries=0", f"--ServerApp.root_dir={root}",
-               f"--ServerApp.jpserver_extensions={enabled}"]
+               f"--ServerApp.jpserver_extensions={enabled}",
+               "--LabApp.custom_css=True"]  # the course's CJK web font (lab_fonts)
     if token is not None:
         command.append(f"--IdentityProvider.token={token}")
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # CI and containers run as root
@@ -297,6 +298,20 @@ def lab_env(root: Path = ROOT) -> dict:
     return env
 
 
+def lab_fonts(env: dict, root: Path = ROOT) -> None:
+    """Give JupyterLab the course's Chinese font (course.fonts.install_lab_css) in the config dir it will use:
+    on a machine without a CJK font, a zh notebook would otherwise show boxes. A failure only warns."""
+    from jupyter_core.paths import jupyter_config_dir
+
+    from course import fonts
+
+    config_dir = Path(env.get("JUPYTER_CONFIG_DIR") or jupyter_config_dir())
+    try:
+        fonts.install_lab_css(config_dir, root)
+    except Exception as exc:  # JupyterLab still starts, in its own fonts
+        say(f"  (Chinese text may show as boxes on a machine without a CJK font: {exc})")
+
+
 def serve_lab(port: int | None = None, root: Path = ROOT) -> int:
     port = port or int(os.environ.get("LAB_PORT", DEFAULT_LAB_PORT))
     if port_answers(port):
@@ -308,7 +323,9 @@ def serve_lab(port: int | None = None, root: Path = ROOT) -> int:
     say(f"  formgrader (instructor): {url}/formgrader   · menu Nbgrader → Formgrader")
     say(f"  assignment list (student): menu Nbgrader → Assignment List")
     say(f"  live plots: visdom at http://localhost:{visdom_port()} when `make visdom` runs")
-    proc = subprocess.Popen(lab_command(port, root, token), cwd=root, env=lab_env(root))
+    env = lab_env(root)
+    lab_fonts(env, root)
+    proc = subprocess.Popen(lab_command(port, root, token), cwd=root, env=env)
 
     def interrupted(*_):
         raise KeyboardInterrupt
@@ -328,6 +345,7 @@ def start_lab(port: int, root: Path, token: str, timeout: float = 120.0, log: Pa
 
     env = lab_env(root)
     env.update(extra_env or {})
+    lab_fonts(env, root)
     out = open(log, "ab") if log else subprocess.DEVNULL
     proc = subprocess.Popen(lab_command(port, root, token), cwd=root, env=env, stdout=out,
                             stderr=subprocess.STDOUT)

@@ -13,10 +13,17 @@ pyproject.toml), so it installs with the course and needs no system download.
 * :func:`font_face_css` is the ``@font-face`` rule the feedback page inlines
   (course/grading/feedback.py): the font subset to the CJK characters of that page, as a WOFF data
   URI, so a page opened from disk, with no network, shows them.
+* :func:`install_lab_css` gives JupyterLab the same face as a web font (``make lab``, the tests' lab,
+  the hub's single-user servers start JupyterLab with ``--LabApp.custom_css=True``): a subset holding
+  every Chinese character of the course's notebooks and messages plus the 3,755 common characters of
+  GB 2312 level 1 (what a student types in a written answer), served from JupyterLab's ``custom/``
+  folder and placed first in its UI, content and code font stacks; its ``unicode-range`` keeps Latin
+  text in JupyterLab's own fonts.
 """
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 from functools import lru_cache
 from pathlib import Path
@@ -121,3 +128,69 @@ def font_face_css(text: str, family: str = WEB_FAMILY) -> str:
     uri = "data:font/woff;base64," + base64.b64encode(data).decode("ascii")
     return (f'@font-face {{ font-family: "{family}"; font-style: normal; font-weight: normal; '
             f'font-display: block; src: url({uri}) format("woff"); unicode-range: {ranges}; }}')
+
+
+LAB_CSS = "course-cjk.css"  # in <jupyter config dir>/custom/, beside the font; custom.css imports it
+LAB_FONT = "course-cjk.woff"
+LAB_RANGES = "U+2E80-2FFF, U+3000-303F, U+3040-30FF, U+3100-31FF, U+3400-4DBF, U+4E00-9FFF, U+F900-FAFF, U+FE30-FE4F, U+FF00-FFEF"
+
+
+def common_characters() -> str:
+    """The 3,755 characters of GB 2312 level 1 (rows 16-55): the Chinese most text is written in."""
+    chars = []
+    for row in range(0xB0, 0xD8):
+        for cell in range(0xA1, 0xFF):
+            try:
+                chars.append(bytes([row, cell]).decode("gb2312"))
+            except UnicodeDecodeError:
+                pass
+    return "".join(chars)
+
+
+def course_characters(root: Path | None = None) -> str:
+    """Every CJK character of the course's notebooks (source and release), its package and its catalogue."""
+    root = Path(root) if root is not None else Path(__file__).resolve().parent.parent
+    text = []
+    for pattern in ("source/*/*.ipynb", "release/*/*.ipynb", "course/**/*.py", "course/**/*.json", "course/**/*.md"):
+        for path in sorted(root.glob(pattern)):
+            try:
+                text.append(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError):
+                pass
+    return cjk_characters("".join(text))
+
+
+def install_lab_css(config_dir: Path, root: Path | None = None) -> Path:
+    """Write ``course-cjk.css`` and its font into ``<config_dir>/custom/`` and make ``custom.css`` import it.
+
+    Idempotent (the font is rewritten only when its characters change); a ``custom.css`` the user wrote
+    keeps its rules, with the import line put first (CSS allows ``@import`` only at the top).
+    Returns the CSS file.
+    """
+    custom = Path(config_dir) / "custom"
+    custom.mkdir(parents=True, exist_ok=True)
+    chars = cjk_characters(course_characters(root) + common_characters() + "，。：；？！（）《》“”‘’、…—")
+    font, stamp = custom / LAB_FONT, custom / (LAB_FONT + ".chars")
+    digest = hashlib.sha256(chars.encode()).hexdigest()
+    if not (font.exists() and stamp.exists() and stamp.read_text() == digest):  # subsetting takes ~20 s
+        data, _ = _subset(chars)
+        font.write_bytes(data)
+        stamp.write_text(digest)
+    stacks = {"--jp-ui-font-family": "system-ui, -apple-system, blinkmacsystemfont, 'Segoe UI', helvetica, arial, sans-serif",
+              "--jp-content-font-family": "system-ui, -apple-system, blinkmacsystemfont, 'Segoe UI', helvetica, arial, sans-serif",
+              "--jp-code-font-family": "menlo, consolas, 'DejaVu Sans Mono', monospace"}
+    rules = "".join(f"  {name}: \"{WEB_FAMILY}\", {stack};\n" for name, stack in stacks.items())
+    css = (f"/* written by course.fonts.install_lab_css: Chinese for JupyterLab on a machine without a CJK font */\n"
+           f'@font-face {{ font-family: "{WEB_FAMILY}"; font-style: normal; font-weight: normal; font-display: block;\n'
+           f'  src: url("{LAB_FONT}") format("woff"); unicode-range: {LAB_RANGES}; }}\n'
+           # :root:root outranks the theme's :root rules, which JupyterLab adds after this sheet
+           f":root:root {{\n{rules}}}\n")
+    sheet = custom / LAB_CSS
+    if not sheet.exists() or sheet.read_text() != css:
+        sheet.write_text(css)
+    main = custom / "custom.css"
+    line = f'@import url("{LAB_CSS}");'
+    existing = main.read_text() if main.exists() else ""
+    if line not in existing:
+        main.write_text(line + "\n" + existing)
+    return sheet

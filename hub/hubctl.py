@@ -124,6 +124,16 @@ def ensure_user(person: Person, passwords: dict[str, str], reset: bool = False) 
         news.write_text('{"fetchNews": "false"}\n')
         for path in [news, *[p for p in news.parents if p != home and home in p.parents]]:
             os.chown(path, entry.pw_uid, entry.pw_gid)
+    # Chinese in JupyterLab without a system CJK font: the course's web font in ~/.jupyter/custom
+    # (COMMON_SERVER switches custom CSS on); a failure leaves JupyterLab in its own fonts
+    try:
+        from course import fonts
+
+        sheet = fonts.install_lab_css(home / ".jupyter", REPO)
+        for path in [*sheet.parent.iterdir(), sheet.parent, sheet.parent.parent]:
+            os.chown(path, entry.pw_uid, entry.pw_gid)
+    except Exception as exc:
+        print(f"[hub] {person.name}: the Chinese web font for JupyterLab was not installed: {exc}")
     return entry
 
 
@@ -153,7 +163,8 @@ c.Autograde.autograde_preprocessors = {json.dumps(steps, indent=4)}
 
 # JupyterHub's single-user servers forbid every frame ("frame-ancestors 'none'"), which blanks
 # the formgrader panel that JupyterLab's Nbgrader menu opens (an iframe of the same server)
-COMMON_SERVER = {"ServerApp": {"tornado_settings": {"headers": {"Content-Security-Policy": "frame-ancestors 'self'"}}}}
+COMMON_SERVER = {"ServerApp": {"tornado_settings": {"headers": {"Content-Security-Policy": "frame-ancestors 'self'"}}},
+                 "LabApp": {"custom_css": True}}  # ~/.jupyter/custom/custom.css: the course's CJK font
 STUDENT_SERVER = {"ServerApp": {"jpserver_extensions": {"nbgrader.server_extensions.formgrader": False}}}
 STUDENT_LAB = {"disabledExtensions": {"@jupyter/nbgrader:formgrader": True,
                                       "@jupyter/nbgrader:create-assignment": True}}

@@ -36,7 +36,7 @@ import pytest
 pytest.register_assert_rewrite("dashboard_fixtures")
 pytest_plugins = ["dashboard_fixtures"]
 
-from dashboard_fixtures import IMG, ROOT, screenshot  # noqa: E402
+from dashboard_fixtures import BOXED_IDEOGRAPHS_JS, IMG, ROOT, screenshot  # noqa: E402
 
 from course import fonts  # noqa: E402
 from course.grading import nbgrader_cli  # noqa: E402
@@ -304,23 +304,6 @@ def test_chinese_text_renders_without_a_system_font(feedback_course, browser):
     # the test cell of exercise 2 and the student's error in Chinese, below the page's Chinese title
     browser.execute_script("document.querySelector('a[name=test_mse]').scrollIntoView({block: 'start'})")
     screenshot(browser, "feedback_chinese.png")
-
-
-BOXED_IDEOGRAPHS_JS = r"""
-// [how many visible text nodes hold a Chinese ideograph, those whose first ideograph is drawn narrower than
-// 0.9 em (a fallback's box: an ideograph of Noto Sans CJK is one em wide) as [text, width, font size]]
-const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-let seen = 0; const boxed = [];
-for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-  const i = node.data.search(/[\u4e00-\u9fff]/);
-  if (i < 0 || !node.parentElement.offsetParent) continue;
-  const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
-  const width = range.getBoundingClientRect().width, size = parseFloat(getComputedStyle(node.parentElement).fontSize);
-  seen += 1;
-  if (width < 0.9 * size) boxed.push([node.data.trim().slice(0, 40), width, size]);
-}
-return [seen, boxed];
-"""
 
 
 @pytest.mark.browser

@@ -25,7 +25,7 @@ LANGUAGES = ("en", "zh")
 MARK = "<!-- zh -->"
 # Lectures whose source holds both languages in full (tests/test_i18n.py holds them to it); a zh
 # release of another lecture is refused with a message that names it.
-TRANSLATED = frozenset({"01_linear_model"})
+TRANSLATED = frozenset({"01_linear_model", "02_gradient_descent"})
 
 _notebook_language: str | None = None  # what course.start read from the released notebook
 

@@ -102,7 +102,8 @@ def test_checks_speak_the_release_language(monkeypatch):
         ck.close(1.0, 2.0, what="w")
 
 
-@pytest.mark.parametrize("module", ["course/checks.py", "course/exercises/linear_model.py"])
+@pytest.mark.parametrize("module", ["course/checks.py", "course/exercises/linear_model.py",
+                                    "course/exercises/gradient_descent.py"])
 def test_check_messages_exist_in_both_languages(module):
     assert i18n.untranslated((ROOT / module).read_text()) == []
 

@@ -208,6 +208,12 @@ def serve_visdom(port: int | None = None, env_path: Path | None = None, all_inte
     from visdom.server.run_server import start_server  # no download_scripts() on this path
 
     _allow_user_stylesheet()
+    try:  # Chinese titles and labels drawn on a machine without a CJK font (visdom serves <env_path>/style.css)
+        from course import fonts
+
+        fonts.install_visdom_css(env_path, ROOT)
+    except Exception as exc:
+        say(f"  (Chinese text may show as boxes on a machine without a CJK font: {exc})")
 
     say(f"visdom at http://localhost:{port}  (envs saved in {env_path}; stop with Ctrl-C)")
     say("students: run the notebooks as usual — each lecture draws into the env named after it; "

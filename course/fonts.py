@@ -160,6 +160,64 @@ def course_characters(root: Path | None = None) -> str:
     return cjk_characters("".join(text))
 
 
+def web_font(root: Path | None = None) -> bytes:
+    """The WOFF that JupyterLab and visdom use: the course's Chinese characters and GB 2312 level 1.
+
+    Subsetting takes ~20 s, so the result is kept in ``$XDG_CACHE_HOME/pytorch-course/`` (``~/.cache``),
+    named by the characters it holds; it is made again only when the course's characters change.
+    """
+    import os
+
+    chars = cjk_characters(course_characters(root) + common_characters() + "，。：；？！（）《》“”‘’、…—")
+    digest = hashlib.sha256(chars.encode()).hexdigest()[:16]
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pytorch-course"
+    path = cache / f"course-cjk-{digest}.woff"
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    data, _ = _subset(chars)
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)  # two servers starting at once never read half a file
+    except OSError:
+        pass  # a read-only home: subset again next time
+    return data
+
+
+VISDOM_BEGIN, VISDOM_END = "/* course-cjk: begin (course.fonts.visdom_css) */", "/* course-cjk: end */"
+
+
+def visdom_css(root: Path | None = None) -> str:
+    """The block of visdom's project style sheet (``<env_path>/style.css``, served as /user/style.css) that
+    draws Chinese in window titles and in plotly's SVG text (titles, axis labels, legends): visdom serves no
+    other file of ours, so the font is inlined as a data URI; ``!important`` outranks plotly's inline style."""
+    uri = "data:font/woff;base64," + base64.b64encode(web_font(root)).decode("ascii")
+    return (f"{VISDOM_BEGIN}\n"
+            f'@font-face {{ font-family: "{WEB_FAMILY}"; font-style: normal; font-weight: normal; font-display: block; '
+            f'src: url({uri}) format("woff"); unicode-range: {LAB_RANGES}; }}\n'
+            # visdom's style.css sets every element's family with "*": the same selector, later, wins
+            f'* {{ font-family: "{WEB_FAMILY}", "Open Sans", sans-serif; }}\n'
+            f'.js-plotly-plot svg text {{ font-family: "{WEB_FAMILY}", "Open Sans", verdana, arial, sans-serif !important; }}\n'
+            f"{VISDOM_END}\n")
+
+
+def install_visdom_css(env_path: Path, root: Path | None = None) -> Path:
+    """Put :func:`visdom_css` into ``<env_path>/style.css``, keeping whatever else the file holds."""
+    import re
+
+    sheet = Path(env_path) / "style.css"
+    existing = sheet.read_text() if sheet.exists() else ""
+    others = re.sub(re.escape(VISDOM_BEGIN) + r".*?" + re.escape(VISDOM_END) + r"\n?", "", existing, flags=re.S)
+    text = visdom_css(root) + others
+    if text != existing:
+        sheet.parent.mkdir(parents=True, exist_ok=True)
+        sheet.write_text(text)
+    return sheet
+
+
 def install_lab_css(config_dir: Path, root: Path | None = None) -> Path:
     """Write ``course-cjk.css`` and its font into ``<config_dir>/custom/`` and make ``custom.css`` import it.
 
@@ -169,13 +227,10 @@ def install_lab_css(config_dir: Path, root: Path | None = None) -> Path:
     """
     custom = Path(config_dir) / "custom"
     custom.mkdir(parents=True, exist_ok=True)
-    chars = cjk_characters(course_characters(root) + common_characters() + "，。：；？！（）《》“”‘’、…—")
-    font, stamp = custom / LAB_FONT, custom / (LAB_FONT + ".chars")
-    digest = hashlib.sha256(chars.encode()).hexdigest()
-    if not (font.exists() and stamp.exists() and stamp.read_text() == digest):  # subsetting takes ~20 s
-        data, _ = _subset(chars)
+    data = web_font(root)
+    font = custom / LAB_FONT
+    if not font.exists() or font.read_bytes() != data:
         font.write_bytes(data)
-        stamp.write_text(digest)
     stacks = {"--jp-ui-font-family": "system-ui, -apple-system, blinkmacsystemfont, 'Segoe UI', helvetica, arial, sans-serif",
               "--jp-content-font-family": "system-ui, -apple-system, blinkmacsystemfont, 'Segoe UI', helvetica, arial, sans-serif",
               "--jp-code-font-family": "menlo, consolas, 'DejaVu Sans Mono', monospace"}

@@ -25,13 +25,15 @@ CHROMEDRIVER = Path(os.environ.get("COURSE_CHROMEDRIVER", "/usr/bin/chromedriver
 IMG = ROOT / "docs" / "img"
 
 BOXED_IDEOGRAPHS_JS = r"""
-// [how many visible text nodes (in elements with an offsetParent) hold a Chinese ideograph, those whose first ideograph is drawn narrower than
+// [how many visible text nodes (HTML or SVG) hold a Chinese ideograph, those whose first ideograph is drawn narrower than
 // 0.9 em (a fallback's box: an ideograph of Noto Sans CJK is one em wide) as [text, width, font size]]
 const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
 let seen = 0; const boxed = [];
 for (let node = walker.nextNode(); node; node = walker.nextNode()) {
   const i = node.data.search(/[\u4e00-\u9fff]/);
-  if (i < 0 || !node.parentElement.offsetParent) continue;
+  const el = node.parentElement;
+  const shown = el instanceof SVGElement ? el.getBoundingClientRect().width > 0 : el.offsetParent !== null;
+  if (i < 0 || !shown) continue;
   const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
   const width = range.getBoundingClientRect().width, size = parseFloat(getComputedStyle(node.parentElement).fontSize);
   seen += 1;

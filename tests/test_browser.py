@@ -97,6 +97,39 @@ def test_visdom_comparison_window_overlays_every_student(visdom_server, plot_con
     assert not errors, f"console errors: {errors}"
 
 
+def test_visdom_draws_chinese_titles_and_labels(visdom_server, plot_context, browser):
+    """A zh lecture's live plot (Chinese title, axis labels, series names) on visdom, on a machine without a
+    CJK font: every Chinese text of the window is drawn in the course's font (course.fonts.visdom_css in
+    the env folder's style.css), not in boxes; with that sheet switched off the system draws boxes."""
+    import shutil
+    import subprocess
+    import time
+
+    use_server(plot_context, visdom_server)
+    import course
+
+    plot_context.setenv("COURSE_LANG", "zh")
+    course.start("02_gradient_descent")
+    plot = course.LivePlot("梯度下降：学习率 0.05", xlabel="训练步数", ylabel="均方误差损失")
+    for step in range(12):
+        plot.add(step, 损失=1.0 / (step + 1))
+    plot.done()
+    browser.get(f"{visdom_server.url}/env/02_gradient_descent")
+    _wait(browser, lambda d: "梯度下降" in d.execute_script("return document.body.innerText")
+          and [t for t in _drawn_traces(d) if t.get("path", 0) > 20], "the Chinese plot")
+    browser.execute_async_script("const done = arguments[0]; document.fonts.ready.then(() => done(1))")
+    seen, boxed = browser.execute_script(BOXED_IDEOGRAPHS_JS)
+    assert seen >= 3, f"only {seen} visible Chinese texts on visdom's page"
+    assert not boxed, f"Chinese drawn as boxes on visdom (text, px wide, font px): {boxed[:5]}"
+    screenshot(browser, "visdom_zh.png")
+    fc = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True) if shutil.which("fc-list") else None
+    if not (fc and fc.stdout.strip()):
+        browser.execute_script("for (const l of document.querySelectorAll('link[href*=\"user/style.css\"]')) l.disabled = true")
+        time.sleep(0.5)
+        seen, boxed = browser.execute_script(BOXED_IDEOGRAPHS_JS)
+        assert boxed, "the control failed: without the course's font the system still draws Chinese"
+
+
 def test_student_opens_a_release_notebook_in_jupyterlab(lab_server, browser):
     lecture = lectures_present(lab_server.root)[0]
     browser.get(lab_server.at(f"/lab/tree/release/{lecture}/{lecture}.ipynb"))

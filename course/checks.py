@@ -454,3 +454,125 @@ def global_rand(n: int):
     if _JUDGE is not None:
         return _JUDGE.value(_JUDGE.request({"op": "rand", "n": _int(n)}))
     return _torch.rand(_int(n))
+
+
+# --------------------------------------------------------------------------- what a call did to modules (issue 20, lecture 09 on)
+# A forward hook written in a test cell is a function of the test: it cannot cross to the kernel. These
+# two record there what such a hook recorded, and come back with the answer as *kernel-observed* data.
+_HOOK_DICTS = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
+
+
+def _count_hooks(model) -> list:
+    return [_builtins.sum(_len(_builtins.getattr(m, name, None) or ()) for name in _HOOK_DICTS) for m in model.modules()]
+
+
+def hook_counts(model) -> list:
+    """The number of hooks (forward, forward-pre, backward) on each module of ``model``, in the order of
+    ``model.modules()``: compare before and after a call to tell a function that left its
+    ``register_forward_hook`` handles behind. On the judge, for a model the test handed to the student's
+    code, the counts the kernel reported after the last call (*kernel-observed*)."""
+    if _JUDGE is not None:
+        seen = _JUDGE.hooks_after(model)
+        if seen is not None:
+            return _list(seen)
+    return _count_hooks(model)
+
+
+def _module_record(module, inputs, output, order: _dict) -> _dict:
+    def stats(t):
+        if not _isinstance(t, _torch.Tensor):
+            return None, None, 0
+        dense = t.detach()
+        low = None
+        if dense.numel() and not dense.is_complex() and dense.device.type != "meta":
+            low = _float(dense.min().item())
+            low = None if low != low else _builtins.max(-1e308, _builtins.min(1e308, low))   # plain JSON: no nan/inf
+        return [_int(n) for n in dense.shape], low, _int(dense.numel() * dense.element_size())
+
+    first = inputs[0] if _isinstance(inputs, _tuple) and inputs else None
+    in_shape, in_min, _ = stats(first)
+    out = output[0] if _isinstance(output, (_tuple, _list)) and output else output
+    out_shape, out_min, out_bytes = stats(out)
+    key = _builtins.id(module)
+    if key not in order:
+        order[key] = (_len(order), module)   # the module kept alive: ids stay unique while we record
+    return {"module": order[key][0], "type": _type(module).__name__[:80],
+            "leaf": not _builtins.any(True for _ in module.children()),
+            "input_shape": in_shape, "input_min": in_min, "output_shape": out_shape, "output_min": out_min,
+            "output_bytes": out_bytes, "grad": _bool(_torch.is_grad_enabled()), "training": _bool(module.training)}
+
+
+class _ModuleCalls:
+    """Records every ``nn.Module`` call inside it (a global forward hook, removed on exit)."""
+
+    cap = 5000
+
+    def __init__(self):
+        self.calls, self._order, self._handle = [], {}, None
+
+    def __enter__(self):
+        order, calls, cap = self._order, self.calls, self.cap
+
+        def hook(module, inputs, output):
+            if _len(calls) < cap:
+                calls.append(_module_record(module, inputs, output, order))
+
+        self._handle = _torch.nn.modules.module.register_module_forward_hook(hook)
+        return self
+
+    def __exit__(self, *exc):
+        if self._handle is not None:
+            self._handle.remove()
+            self._handle = None
+        self._order.clear()
+        return False
+
+    def merge(self, seen):
+        """The kernel's records (on the judge): only the fields above, of their types."""
+        for record in (_list(seen)[:self.cap] if _type(seen) is _list else ()):
+            if _type(record) is not _dict:
+                continue
+            clean = {}
+            for key, kinds in _RECORD_FIELDS:
+                value = record.get(key)
+                if key.endswith("_shape"):
+                    value = ([_int(n) for n in value[:32]] if _type(value) is _list
+                             and _builtins.all(_type(n) is _int for n in value) else None)
+                elif _type(value) not in kinds:
+                    value = None
+                clean[key] = value[:80] if _type(value) is _str else value
+            self.calls.append(clean)
+
+
+_RECORD_FIELDS = (("module", (_int,)), ("type", (_str,)), ("leaf", (_bool,)), ("input_shape", ()), ("input_min", (_float, _int)),
+                  ("output_shape", ()), ("output_min", (_float, _int)), ("output_bytes", (_int,)), ("grad", (_bool,)),
+                  ("training", (_bool,)))
+
+
+def module_calls():
+    """A context recording every call of an ``nn.Module`` inside it, in ``.calls``: one dict per call
+    with ``module`` (the module's number, in the order first called), ``type`` (its class name),
+    ``leaf`` (no children), ``input_shape``/``input_min`` (the first input), ``output_shape``/
+    ``output_min``/``output_bytes``, ``grad`` (gradients recorded) and ``training`` (the module's mode):
+
+        with ck.module_calls() as seen:
+            predict_one(model, image)
+        ck.true(seen.calls and not any(c["grad"] for c in seen.calls), "predict under torch.no_grad()")
+
+    It stands in for a forward hook written in a test: put only the student's calls inside. On the judge
+    the student's code runs in the kernel, which records its calls the same way and reports them
+    (*kernel-observed*); the judge's own module calls are not recorded."""
+    if _JUDGE is None:
+        return _ModuleCalls()
+    channel = _JUDGE
+
+    class _Judged(_ModuleCalls):
+        def __enter__(self):
+            channel.recorders.append(("modules", self.merge))
+            return self
+
+        def __exit__(self, *exc):
+            channel.recorders[:] = [r for r in channel.recorders if r[1] != self.merge]
+            return False
+
+    return _Judged()

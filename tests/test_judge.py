@@ -31,7 +31,7 @@ HOSTILE = ROOT / "tests" / "hostile" / "judged"
 # lecture -> text of its hidden tests that must never reach the kernel (the leaking student prints
 # the kernel's input history while a test calls its code)
 ATTACKED = {"03_back_propagation": "check_vjp(", "04_linear_regression": "_lstsq_line(",
-            "06_multiple_dimension_input": "_check_count((93, 256, 128, 9)"}
+            "06_multiple_dimension_input": "_check_count((93, 256, 128, 9)", "09_cnn_basics": "_size(15, 4, s=3)"}
 
 
 # --------------------------------------------------------------------------- the wire
@@ -272,10 +272,74 @@ def test_each_test_cell_starts_from_the_setup_and_the_students_names(monkeypatch
     assert out["stdout"] == "the student's trained model False True\n", out
 
 
+def test_module_calls_and_hooks_left_are_what_the_kernel_saw(monkeypatch):
+    def predict(model, x):                # leaves a forward hook behind; the test's grad mode holds
+        model.register_forward_hook(lambda m, i, o: None)
+        model.eval()
+        return int(model(x).argmax())
+
+    _, ns = _judge(monkeypatch, predict=predict)
+    out = judge.run(
+        "import torch.nn as nn\n"
+        "m = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 2))\n"
+        "before = ck.hook_counts(m)\n"
+        "with ck.module_calls() as seen:\n    predict(m, torch.tensor([[1.0, -1.0]]))\n"
+        "print(before, ck.hook_counts(m), len(m._forward_hooks), m.training)\n"
+        "print([(c['type'], c['leaf'], c['grad'], c['training'], c['input_shape'], c['output_shape']) for c in seen.calls])\n"
+        "with ck.module_calls() as seen:\n    with torch.no_grad():\n        predict(m, torch.tensor([[1.0, -1.0]]))\n"
+        "print(any(c['grad'] for c in seen.calls), len(seen.calls), ck.hook_counts(m))\n", ns, remote=True)
+    assert out["error"] is None, out
+    # the hook was left on the kernel's model (the test's own copy has none); a call rebuilds the model anew
+    assert out["stdout"].splitlines() == [
+        "[0, 0, 0, 0] [1, 0, 0, 0] 0 False",
+        "[('Linear', True, True, False, [1, 2], [1, 3]), ('ReLU', True, True, False, [1, 3], [1, 3]), "
+        "('Linear', True, True, False, [1, 3], [1, 2]), ('Sequential', False, True, False, [1, 2], [1, 2])]",
+        "False 4 [1, 0, 0, 0]"], out
+
+
+def test_module_calls_and_hook_counts_in_the_kernel():
+    import torch.nn as nn
+    from course import checks
+
+    m = nn.Sequential(nn.Linear(1, 1), nn.Tanh())
+    handle = m[0].register_forward_hook(lambda mod, i, o: None)
+    assert checks.hook_counts(m) == [0, 1, 0]
+    with checks.module_calls() as seen:
+        m(torch.tensor([[-2.0]]))
+    handle.remove()
+    assert checks.hook_counts(m) == [0, 0, 0]
+    assert [(c["module"], c["type"], c["leaf"]) for c in seen.calls] == [(0, "Linear", True), (1, "Tanh", True),
+                                                                        (2, "Sequential", False)]
+    assert seen.calls[0]["input_min"] == -2.0 and seen.calls[2]["output_bytes"] == 4
+    m(torch.ones(1, 1))
+    assert len(seen.calls) == 3           # the global hook is gone after the context
+
+
+def test_a_course_exercises_class_crosses_by_spec_and_nothing_else_there(monkeypatch):
+    def shift(model):
+        with torch.no_grad():
+            model.fc.bias.add_(1.0)
+        return type(model).__name__
+
+    _, ns = _judge(monkeypatch, shift=shift)
+    out = judge.run(
+        "from course.exercises import cnn_basics as q\n"
+        "m = q.seeded(q.ProbeCNN, 0)\nb = m.fc.bias.detach().clone()\n"
+        "print(shift(m), torch.allclose(m.fc.bias, b + 1))\n", ns, remote=True)
+    assert out["error"] is None and out["stdout"] == "ProbeCNN True\n", out
+    out = judge.run("class Mine(q.ProbeCNN):\n    pass\nshift(Mine())", ns, remote=True)
+    assert out["error"]["ename"] == "WireError", out     # a subclass of the test's own has code: it never crosses
+    for name in ("course.exercises.cnn_basics.seeded", "course.exercises.cnn_basics.nn", "course.exercises.cnn_basics.Mine",
+                 "course.exercises.no_such_module.ProbeCNN", "course.exercises.cnn_basics.ProbeCNN.forward", "course.grading.wire"):
+        with pytest.raises(wire.WireError):
+            wire.decode({"$obj": {"class": name}})
+
+
 def test_only_lectures_on_the_judge_are_judged(monkeypatch):
     assert judge.judged("01_linear_model") and judge.judged("03_back_propagation")
     assert judge.judged("04_linear_regression") and judge.judged("05_logistic_regression")
     assert judge.judged("06_multiple_dimension_input")
+    assert judge.judged("09_cnn_basics")
     monkeypatch.setenv("COURSE_JUDGE", "0")
     assert not judge.judged("01_linear_model")
 

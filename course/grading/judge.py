@@ -45,7 +45,7 @@ from . import wire
 # Lectures whose tests run in the judge; the others still run their test cells in the kernel
 # (with the policy and guards) until they are migrated, lecture by lecture (docs/grading.md).
 JUDGED = frozenset({"01_linear_model", "02_gradient_descent", "03_back_propagation", "04_linear_regression",
-                    "05_logistic_regression", "06_multiple_dimension_input"})
+                    "05_logistic_regression", "06_multiple_dimension_input", "09_cnn_basics"})
 MAX_OUTPUT = 256 * 1024
 
 
@@ -136,6 +136,12 @@ class Channel:
 
     def is_remote(self, obj) -> bool:
         return isinstance(obj, Remote)
+
+    def hooks_after(self, obj):
+        """The hooks on each module of a test's model after the student's call, as the kernel reported
+        them (``ck.hook_counts``; kernel-observed), or None if the model has not crossed."""
+        seen = wire.HOOKS.get(id(obj))
+        return list(seen[1]) if seen is not None and seen[0] is obj else None
 
     def call(self, target: "Remote", args, kwargs, then: str | None = None):
         """Call the student's ``target`` in the kernel with the test's arguments (plain data, or models

@@ -112,13 +112,15 @@ def _call(request: dict) -> dict:
     with contextlib.ExitStack() as stack:
         if "torch" in sys.modules and "grad" in request:   # the judge's grad mode (a test's torch.no_grad())
             stack.enter_context(sys.modules["torch"].set_grad_enabled(bool(request["grad"])))
-        if "torch" in sys.modules and probes & {"torch_calls", "graph"}:
+        if "torch" in sys.modules and probes & {"torch_calls", "graph", "modules"}:
             from .. import checks
 
             if "torch_calls" in probes:
                 calls = stack.enter_context(checks.torch_calls())
             if "graph" in probes:
                 watch = stack.enter_context(checks.graph_watch())
+            if "modules" in probes:   # ck.module_calls(): every nn.Module call of the student's code
+                modules = stack.enter_context(checks._ModuleCalls())   # recorded here, whatever checks._JUDGE says
         try:
             result = fn(*args, **kwargs)
             then = request.get("then")
@@ -131,6 +133,8 @@ def _call(request: dict) -> dict:
         observed["torch_calls"] = sorted(calls.names)[:500]
     if "torch" in sys.modules and "graph" in probes:
         observed["graph"] = {"biggest": int(watch.biggest), "backward": int(watch.backward)}
+    if "torch" in sys.modules and "modules" in probes:
+        observed["modules"] = list(modules.calls)
     answer = {"raise": failed} if failed is not None else {"ok": wire.encode(result, _REFS)}
     if _sync_sizes(args):
         try:

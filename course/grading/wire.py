@@ -9,8 +9,9 @@ What crosses is JSON of a closed set of shapes, nothing that runs code when it i
 * torch tensors: ``{"$t": {"dtype", "shape", "b64", "requires_grad", "grad_fn", "is_leaf", "device",
   "grad"}}`` (``grad`` another tensor record or None), ``torch.device`` and ``torch.dtype`` by name;
 * a model or helper object of an allow-listed class (standard ``torch.nn`` layers and containers,
-  ``course.checks.ProbeModel``/``PlotRecorder``) by its *spec*: ``{"$obj": {"class", "init",
-  "children", "params", "buffers", "training", "device", "state"}}`` (class name, constructor
+  ``course.checks.ProbeModel``/``PlotRecorder``, a ``course.exercises.<lecture>`` class with its own
+  ``_wire_init``) by its *spec*: ``{"$obj": {"class", "init", "children", "params", "buffers",
+  "training", "device", "hooks", "state"}}`` (class name, constructor
   arguments, tensors by name, plain-data records); the other side builds it anew with its own torch
   (:func:`object_spec`, :func:`apply_state`; docs/grading.md, "Models and tensors across the judge");
 * anything else stays in the kernel and crosses as a handle: ``{"$ref": N, "type": "...", "mro":
@@ -119,7 +120,30 @@ def _spec_class(name):
 
         cls = getattr(checks, name[14:])
         return cls, tuple(cls._wire_init)
+    cls = _exercise_class(name)
+    if cls is not None:
+        return cls, tuple(cls._wire_init)
     raise WireError(f"objects of class {name[:80]!r} do not cross")
+
+
+def _exercise_class(name: str):
+    """``course.exercises.<module>.<Class>``: a model a lecture's tests hand to the student's code,
+    public in the course (so it exists, the same, in the kernel and in the judge), that says it
+    crosses with its own ``_wire_init`` (constructor arguments by name; ``()`` for none)."""
+    module, _, cls_name = name.rpartition(".")
+    part = module[len("course.exercises."):]
+    if not module.startswith("course.exercises.") or not part.isidentifier() or not cls_name.isidentifier():
+        return None
+    import importlib
+
+    try:
+        mod = importlib.import_module(f"course.exercises.{part}")
+    except ImportError:
+        return None
+    cls = vars(mod).get(cls_name)
+    if isinstance(cls, type) and cls.__module__ == mod.__name__ and "_wire_init" in vars(cls):
+        return cls
+    return None
 
 
 def _spec_name(obj):
@@ -133,6 +157,9 @@ def _spec_name(obj):
         checks = sys.modules.get("course.checks")
         if checks is not None and getattr(checks, kind.__name__, None) is kind:
             return f"course.checks.{kind.__name__}"
+    name = f"{kind.__module__}.{kind.__qualname__}"
+    if type(kind.__module__) is str and kind.__module__.startswith("course.exercises.") and _exercise_class(name) is kind:
+        return name
     return None
 
 
@@ -169,6 +196,7 @@ def object_spec(obj, refs=None, depth: int = 0) -> dict:
         body["training"] = [bool(m.training) for m in obj.modules()]
         first = next(iter(obj.parameters()), None)
         body["device"] = str(first.device) if first is not None else "cpu"
+        body["hooks"] = [sum(len(getattr(m, k, None) or ()) for k in _HOOK_DICTS) for m in obj.modules()]
     body["state"] = {"$dict": [[k, encode(getattr(obj, k), refs, depth + 1)]
                                for k in getattr(type(obj), "_wire_state", ())]}
     return {"$obj": body}
@@ -231,6 +259,11 @@ def _build(body, refs, depth, budget, built):
         device = body.get("device", "cpu")
         if type(device) is str and device.split(":")[0] in _DEVICES and device != "cpu":
             obj.to(torch.device(device))
+        hooks = body.get("hooks")
+        if type(hooks) is list and len(hooks) <= 10_000 and all(type(n) is int and n >= 0 for n in hooks):
+            if len(HOOKS) > 10_000:
+                HOOKS.clear()
+            HOOKS[id(obj)] = (obj, list(hooks))   # what the other side reported (kernel-observed, on the judge)
     state = decode(body.get("state", {"$dict": []}), refs, depth + 1, budget)
     if type(state) is not dict:
         raise WireError("bad object state")
@@ -280,6 +313,9 @@ def apply_state(target, source) -> None:
                 b.copy_(q.to(b.device, b.dtype))
         for mine, theirs in zip(target.modules(), source.modules()):
             mine.training = bool(theirs.training)
+        seen = HOOKS.pop(id(source), None)
+        if seen is not None and seen[0] is source:
+            HOOKS[id(target)] = (target, seen[1])
     for key in getattr(type(target), "_wire_state", ()):
         if hasattr(source, key):
             setattr(target, key, getattr(source, key))
@@ -427,6 +463,10 @@ def _unb64(text) -> bytes:
 
 # tensors decoded in the judge -> what the kernel said of them (grad_fn, is_leaf, device)
 KERNEL_INFO: dict[int, tuple] = {}
+# models rebuilt from a spec -> the number of hooks on each of their modules the other side reported
+# (a test's model after the student's call: ``ck.hook_counts``); copied to the test's object by apply_state
+HOOKS: dict[int, tuple] = {}
+_HOOK_DICTS = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
 # parameters the kernel sent with their handle: (the copy here, the handle, the value as received);
 # judge.Channel sends the kernel the new value of each copy a test changed in place
 LINKS: list[tuple] = []

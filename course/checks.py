@@ -427,16 +427,28 @@ class PlotRecorder:
         self.values.append(series.get(self.key))
 
 
-def backward(fn, *args, reduce: str = "sum", **kwargs):
+def backward(fn, *args, reduce: str = "sum", grad_output=None, **kwargs):
     """``fn(*args, **kwargs)`` then ``backward()`` on its result (``.sum()`` first unless
     ``reduce=None``), so that the gradients reach the arguments and the model's parameters. On the
     judge the student's function runs in the kernel: so does the backward pass, and the gradients come
-    back with the arguments (``x.grad``) and the model (``model.parameters()``). Returns None."""
+    back with the arguments (``x.grad``) and the model (``model.parameters()``). Returns None.
+
+    ``grad_output`` (a tensor of the result's shape) weights the result: ``out.backward(grad_output)``,
+    the gradient of ``(out * grad_output).sum()``; a mask of ones on some output channels gives the
+    gradient of those channels alone (lecture 10: which convolutions feed which branch)."""
+    if grad_output is not None:
+        grad_output = tensor(grad_output, "grad_output").detach()
     if _JUDGE is not None and _JUDGE.is_remote(fn):
-        _JUDGE.call(fn, args, kwargs, then="sum_backward" if reduce == "sum" else "backward")
+        if grad_output is not None:
+            _JUDGE.call(fn, args, kwargs, then="grad_backward", grad_output=grad_output)
+        else:
+            _JUDGE.call(fn, args, kwargs, then="sum_backward" if reduce == "sum" else "backward")
         return None
     out = fn(*args, **kwargs)
-    (out.sum() if reduce == "sum" else out).backward()
+    if grad_output is not None:
+        out.backward(grad_output.to(out.device, out.dtype))
+    else:
+        (out.sum() if reduce == "sum" else out).backward()
     return None
 
 
@@ -478,19 +490,27 @@ def hook_counts(model) -> list:
     return _count_hooks(model)
 
 
-def _module_record(module, inputs, output, order: _dict) -> _dict:
-    def stats(t):
-        if not _isinstance(t, _torch.Tensor):
-            return None, None, 0
-        dense = t.detach()
-        low = None
-        if dense.numel() and not dense.is_complex() and dense.device.type != "meta":
-            low = _float(dense.min().item())
-            low = None if low != low else _builtins.max(-1e308, _builtins.min(1e308, low))   # plain JSON: no nan/inf
-        return [_int(n) for n in dense.shape], low, _int(dense.numel() * dense.element_size())
+def _tensor_stats(t):
+    """(shape, minimum, bytes) of a tensor as plain JSON (no nan/inf), or (None, None, 0)."""
+    if not _isinstance(t, _torch.Tensor):
+        return None, None, 0
+    dense = t.detach()
+    low = None
+    if dense.numel() and not dense.is_complex() and dense.device.type != "meta":
+        low = _float(dense.min().item())
+        low = None if low != low else _builtins.max(-1e308, _builtins.min(1e308, low))   # plain JSON: no nan/inf
+    return [_int(n) for n in dense.shape], low, _int(dense.numel() * dense.element_size())
 
-    first = inputs[0] if _isinstance(inputs, _tuple) and inputs else None
-    in_shape, in_min, _ = stats(first)
+
+def _module_record(module, inputs, output, order: _dict, received=None) -> _dict:
+    """``received``: the first input's (shape, minimum) as the module got it (a forward pre-hook), before its
+    forward could change the input in place (``x += ...``); else read from ``inputs`` after the call."""
+    stats = _tensor_stats
+    if received is not None:
+        in_shape, in_min = received
+    else:
+        first = inputs[0] if _isinstance(inputs, _tuple) and inputs else None
+        in_shape, in_min, _ = stats(first)
     out = output[0] if _isinstance(output, (_tuple, _list)) and output else output
     out_shape, out_min, out_bytes = stats(out)
     key = _builtins.id(module)
@@ -508,23 +528,33 @@ class _ModuleCalls:
     cap = 5000
 
     def __init__(self):
-        self.calls, self._order, self._handle = [], {}, None
+        self.calls, self._order, self._handle, self._pre, self._received = [], {}, None, None, {}
 
     def __enter__(self):
-        order, calls, cap = self._order, self.calls, self.cap
+        order, calls, cap, received = self._order, self.calls, self.cap, self._received
+
+        def pre(module, inputs):   # the input as the module receives it (its forward may change it in place)
+            if _len(calls) < cap:
+                shape, low, _ = _tensor_stats(inputs[0] if _isinstance(inputs, _tuple) and inputs else None)
+                received.setdefault(_builtins.id(module), []).append((shape, low))
 
         def hook(module, inputs, output):
+            stack = received.get(_builtins.id(module))
+            seen = stack.pop() if stack else None
             if _len(calls) < cap:
-                calls.append(_module_record(module, inputs, output, order))
+                calls.append(_module_record(module, inputs, output, order, seen))
 
+        self._pre = _torch.nn.modules.module.register_module_forward_pre_hook(pre)
         self._handle = _torch.nn.modules.module.register_module_forward_hook(hook)
         return self
 
     def __exit__(self, *exc):
-        if self._handle is not None:
-            self._handle.remove()
-            self._handle = None
+        for handle in (self._pre, self._handle):
+            if handle is not None:
+                handle.remove()
+        self._pre = self._handle = None
         self._order.clear()
+        self._received.clear()
         return False
 
     def merge(self, seen):

@@ -335,11 +335,53 @@ def test_a_course_exercises_class_crosses_by_spec_and_nothing_else_there(monkeyp
             wire.decode({"$obj": {"class": name}})
 
 
+def test_a_weighted_backward_and_the_inputs_modules_received(monkeypatch):
+    import torch.nn as nn
+
+    class Two(nn.Module):                 # two output channels, each from its own layer (lecture 10's branches)
+        def __init__(self):
+            super().__init__()
+            self.a, self.b = nn.Linear(2, 1), nn.Linear(2, 1)
+
+        def forward(self, x):
+            return torch.cat([self.a(x), self.b(x)], dim=1)
+
+    class Negate(nn.Module):              # changes its input in place (lecture 10's x += F(x))
+        def forward(self, x):
+            return x.mul_(-1.0)
+
+    _, ns = _judge(monkeypatch, Two=Two, Negate=Negate)
+    out = judge.run(
+        "m = Two()\n"
+        "ck.backward(m, torch.ones(1, 2), grad_output=torch.tensor([[1.0, 0.0]]))\n"
+        "print(m.a.weight.grad.tolist(), m.b.weight.grad.tolist())\n"
+        "m.zero_grad()\n"
+        "ck.backward(m, torch.ones(1, 2), grad_output=torch.tensor([[0.0, 2.0]]))\n"
+        "print(m.a.weight.grad.tolist(), m.b.weight.grad.tolist())\n"
+        "with ck.module_calls() as seen:\n    Negate()(torch.ones(1, 2))\n"
+        "print([(c['type'], c['input_min'], c['output_min']) for c in seen.calls])\n", ns, remote=True)
+    assert out["error"] is None, out
+    # only the weighted channel's layer gets a gradient; the input as the module received it, before its forward
+    assert out["stdout"].splitlines() == ["[[1.0, 1.0]] [[0.0, 0.0]]", "[[0.0, 0.0]] [[2.0, 2.0]]",
+                                          "[('Negate', 1.0, -1.0)]"], out
+    # the same in the student's own kernel (no judge)
+    from course import checks
+
+    monkeypatch.setattr(checks, "_JUDGE", None)
+    m = Two()
+    checks.backward(m, torch.ones(1, 2), grad_output=torch.tensor([[0.0, 3.0]]))
+    assert m.a.weight.grad.tolist() == [[0.0, 0.0]] and m.b.weight.grad.tolist() == [[3.0, 3.0]]
+    with checks.module_calls() as seen:
+        Negate()(torch.ones(1, 2))
+    assert [(c["type"], c["input_min"]) for c in seen.calls] == [("Negate", 1.0)]
+
+
 def test_only_lectures_on_the_judge_are_judged(monkeypatch):
     assert judge.judged("01_linear_model") and judge.judged("03_back_propagation")
     assert judge.judged("04_linear_regression") and judge.judged("05_logistic_regression")
     assert judge.judged("06_multiple_dimension_input")
     assert judge.judged("09_cnn_basics")
+    assert judge.judged("10_cnn_advanced")
     monkeypatch.setenv("COURSE_JUDGE", "0")
     assert not judge.judged("01_linear_model")
 

@@ -45,7 +45,8 @@ from . import wire
 # Lectures whose tests run in the judge; the others still run their test cells in the kernel
 # (with the policy and guards) until they are migrated, lecture by lecture (docs/grading.md).
 JUDGED = frozenset({"01_linear_model", "02_gradient_descent", "03_back_propagation", "04_linear_regression",
-                    "05_logistic_regression", "06_multiple_dimension_input", "09_cnn_basics"})
+                    "05_logistic_regression", "06_multiple_dimension_input", "09_cnn_basics",
+                    "10_cnn_advanced"})
 MAX_OUTPUT = 256 * 1024
 
 
@@ -143,7 +144,7 @@ class Channel:
         seen = wire.HOOKS.get(id(obj))
         return list(seen[1]) if seen is not None and seen[0] is obj else None
 
-    def call(self, target: "Remote", args, kwargs, then: str | None = None):
+    def call(self, target: "Remote", args, kwargs, then: str | None = None, grad_output=None):
         """Call the student's ``target`` in the kernel with the test's arguments (plain data, or models
         by spec) under the test's grad mode; copy back what the call changed in them."""
         import torch
@@ -153,6 +154,8 @@ class Channel:
                    "probes": sorted({probe for probe, _ in self.recorders}), "grad": bool(torch.is_grad_enabled())}
         if then:
             request["then"] = then
+        if grad_output is not None:   # ck.backward(..., grad_output=): the weights of the result's backward
+            request["grad_output"] = wire.encode(grad_output)
         response = self.request(request)
         observed = response.get("observed") if isinstance(response.get("observed"), dict) else {}
         for probe, merge in list(self.recorders):

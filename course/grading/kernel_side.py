@@ -127,6 +127,12 @@ def _call(request: dict) -> dict:
             if then in ("backward", "sum_backward"):   # ck.backward: the gradient flows through the student's graph here
                 (result.sum() if then == "sum_backward" else result).backward()
                 result = None
+            elif then == "grad_backward":   # ck.backward(..., grad_output=g): result.backward(g)
+                weights = wire.decode(request.get("grad_output"))
+                if not isinstance(weights, sys.modules["torch"].Tensor):
+                    raise TypeError("grad_output must be a tensor")
+                result.backward(weights.to(result.device, result.dtype))
+                result = None
         except BaseException as exc:   # the arguments still go back: what the call did to them before it failed
             failed = _raise_record(exc)
     if "torch" in sys.modules and "torch_calls" in probes:

@@ -124,10 +124,17 @@ def font_face_css(text: str, family: str = WEB_FAMILY) -> str:
     data, kept = _subset(chars)
     if not kept:
         return ""
-    ranges = ",".join(f"U+{ord(ch):X}" for ch in kept)
-    uri = "data:font/woff;base64," + base64.b64encode(data).decode("ascii")
+    return _face_rule(_data_uri(data), ",".join(f"U+{ord(ch):X}" for ch in kept), family)
+
+
+def _data_uri(woff: bytes) -> str:
+    return "data:font/woff;base64," + base64.b64encode(woff).decode("ascii")
+
+
+def _face_rule(url: str, ranges: str, family: str = WEB_FAMILY) -> str:
+    """The ``@font-face`` of the course's face at ``url``, limited to ``ranges`` so Latin text keeps its font."""
     return (f'@font-face {{ font-family: "{family}"; font-style: normal; font-weight: normal; '
-            f'font-display: block; src: url({uri}) format("woff"); unicode-range: {ranges}; }}')
+            f'font-display: block; src: url("{url}") format("woff"); unicode-range: {ranges}; }}')
 
 
 LAB_CSS = "course-cjk.css"  # in <jupyter config dir>/custom/, beside the font; custom.css imports it
@@ -194,10 +201,8 @@ def visdom_css(root: Path | None = None) -> str:
     """The block of visdom's project style sheet (``<env_path>/style.css``, served as /user/style.css) that
     draws Chinese in window titles and in plotly's SVG text (titles, axis labels, legends): visdom serves no
     other file of ours, so the font is inlined as a data URI; ``!important`` outranks plotly's inline style."""
-    uri = "data:font/woff;base64," + base64.b64encode(web_font(root)).decode("ascii")
     return (f"{VISDOM_BEGIN}\n"
-            f'@font-face {{ font-family: "{WEB_FAMILY}"; font-style: normal; font-weight: normal; font-display: block; '
-            f'src: url({uri}) format("woff"); unicode-range: {LAB_RANGES}; }}\n'
+            f"{_face_rule(_data_uri(web_font(root)), LAB_RANGES)}\n"
             # visdom's style.css sets every element's family with "*": the same selector, later, wins
             f'* {{ font-family: "{WEB_FAMILY}", "Open Sans", sans-serif; }}\n'
             f'.js-plotly-plot svg text {{ font-family: "{WEB_FAMILY}", "Open Sans", verdana, arial, sans-serif !important; }}\n'
@@ -236,8 +241,7 @@ def install_lab_css(config_dir: Path, root: Path | None = None) -> Path:
               "--jp-code-font-family": "menlo, consolas, 'DejaVu Sans Mono', monospace"}
     rules = "".join(f"  {name}: \"{WEB_FAMILY}\", {stack};\n" for name, stack in stacks.items())
     css = (f"/* written by course.fonts.install_lab_css: Chinese for JupyterLab on a machine without a CJK font */\n"
-           f'@font-face {{ font-family: "{WEB_FAMILY}"; font-style: normal; font-weight: normal; font-display: block;\n'
-           f'  src: url("{LAB_FONT}") format("woff"); unicode-range: {LAB_RANGES}; }}\n'
+           f"{_face_rule(LAB_FONT, LAB_RANGES)}\n"
            # :root:root outranks the theme's :root rules, which JupyterLab adds after this sheet
            f":root:root {{\n{rules}}}\n")
     sheet = custom / LAB_CSS

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -41,6 +42,28 @@ for (let node = walker.nextNode(); node; node = walker.nextNode()) {
 }
 return [seen, boxed];
 """
+
+
+def system_cjk_fonts() -> str | None:
+    """What ``fc-list :lang=zh`` lists (empty: this machine draws Chinese only in the course's font), or None
+    without fc-list."""
+    if not shutil.which("fc-list"):
+        return None
+    return subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout.strip()
+
+
+def assert_boxes_without_sheet(driver, href_part: str) -> None:
+    """The control of a "no boxes" check: with the course's style sheet (the link whose href holds
+    ``href_part``) switched off, a machine without a CJK font draws Chinese as boxes."""
+    import time
+
+    if system_cjk_fonts():
+        return  # the system draws Chinese by itself: there is no control to run
+    driver.execute_script("for (const l of document.querySelectorAll('link')) "
+                          "if (l.href.includes(arguments[0])) l.disabled = true", href_part)
+    time.sleep(0.5)
+    seen, boxed = driver.execute_script(BOXED_IDEOGRAPHS_JS)
+    assert boxed, "the control failed: without the course's font the system still draws Chinese"
 
 
 def lectures_present(root: Path) -> list[str]:
@@ -121,7 +144,10 @@ def plot_context(monkeypatch):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("VISDOM_PORT", str(dashboard.free_port()))  # nothing listens there
     monkeypatch.setattr(context, "_lecture", None)
-    return monkeypatch
+    import matplotlib
+
+    with matplotlib.rc_context():  # course.start in zh adds the CJK font to the global rcParams: undo it
+        yield monkeypatch
 
 
 def use_server(monkeypatch, server: VisdomServer | None) -> None:

@@ -25,8 +25,6 @@ import copy
 import json
 import os
 import re
-import shutil
-import subprocess
 import warnings
 from pathlib import Path
 
@@ -36,7 +34,7 @@ import pytest
 pytest.register_assert_rewrite("dashboard_fixtures")
 pytest_plugins = ["dashboard_fixtures"]
 
-from dashboard_fixtures import BOXED_IDEOGRAPHS_JS, IMG, ROOT, screenshot  # noqa: E402
+from dashboard_fixtures import BOXED_IDEOGRAPHS_JS, IMG, ROOT, screenshot, system_cjk_fonts  # noqa: E402
 
 from course import fonts  # noqa: E402
 from course.grading import nbgrader_cli  # noqa: E402
@@ -280,8 +278,7 @@ return draw(a) !== draw(b);
 
 @pytest.mark.browser
 def test_chinese_text_renders_without_a_system_font(feedback_course, browser):
-    proc = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True) if shutil.which("fc-list") else None
-    system_cjk = bool(proc and proc.stdout.strip())
+    system_cjk = bool(system_cjk_fonts())
     _open(browser, feedback_course[1])
     # the failing test's message in the summary, in Chinese, and the page's font stack for it
     cell = browser.execute_script("return Array.from(document.querySelectorAll('#summary td.fix'))"
@@ -422,8 +419,7 @@ def test_a_matplotlib_figure_titled_in_chinese_has_every_glyph():
     missing = _missing_glyphs(title, rc)
     assert not missing, f"matplotlib drew boxes: {missing[:3]}"
     assert dict(matplotlib.rcParams)["font.family"] == before["font.family"], "use_cjk(rc) changed the global rcParams"
-    proc = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True) if shutil.which("fc-list") else None
-    if proc is not None and not proc.stdout.strip():
+    if system_cjk_fonts() == "":
         # the control: without the course's font, this machine has no CJK glyph at all
         control = {"font.family": before["font.family"], "font.sans-serif": before["font.sans-serif"]}
         assert _missing_glyphs(title, control), "the control failed: the figure drew Chinese without the font"
